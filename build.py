@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Build the annotated source dossier: seeds/ + content/ -> site/.
+
+    python build.py                  build site/ and print a summary
+    python build.py clean FILE       print the article text of a seed, one block per line
+    python build.py clean FILE --explain
+                                     ... with the headline and every removed line and its rule
+
+The build reads and checks everything before it writes anything; a build with errors
+leaves the previous site/ untouched. Exit codes: 0 built, 1 invalid input, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from dossier.anchor import Text, anchor_dates, anchor_mentions
+from dossier.annotations import (
+    find_seeds,
+    publisher_key,
+    read_dossier,
+    read_entities,
+    read_sources,
+    rel,
+    unannotated,
+)
+from dossier.clean import clean_text, explain_lines, load_rules
+from dossier.index import build_index
+from dossier.models import Problems, Source, SourceMeta, Where
+from dossier.render import Renderer, counts
+from dossier.seeds import read_seed
+from dossier.write import write_site
+
+ROOT = Path(__file__).resolve().parent
+
+
+def build(root: Path, out: Path, problems: Problems,
+          strict: bool = False) -> dict[str, int] | None:
+    """Run every stage; return the counts, or None when errors (or, if strict, warnings)
+    stopped the build before anything was written."""
+    started = time.perf_counter()
+    # 1. Read: boilerplate rules, the registry, the seeds and their annotations.
+    rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
+    dossier = read_dossier(root, problems)
+    entities = read_entities(root, problems)
+    seeds = find_seeds(root, problems)
+    metas = read_sources(root, seeds, problems)
+    # 2. Clean each seed and 3. anchor its annotations in the cleaned text.
+    sources = [source for sid, path in seeds.items()
+               if (source := load_source(root, sid, path, metas.get(sid), rules, entities,
+                                         problems)) is not None]
+    # 4. Cross-reference: entity pages, date pages, timeline.
+    index = build_index(sources, entities, problems)
+    if problems.errors or (strict and problems.warnings):
+        return None
+    # 5. Render every page, then 6. write them all at once.
+    pages = Renderer(root / "templates", dossier, index, entities).all_pages(problems)
+    if problems.errors or (strict and problems.warnings):
+        return None
+    files = write_site(out, pages, root / "templates" / "static")
+    return {**counts(index), "files": files, "warnings": len(problems.warnings),
+            "ms": round((time.perf_counter() - started) * 1000)}
+
+
+def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: object,
+                entities: dict, problems: Problems) -> Source | None:
+    """Read, clean and anchor one seed."""
+    raw = read_seed(path, rel(path, root), problems)
+    if raw is None:
+        return None
+    kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+    cleaned = clean_text(raw, rules, kind=kind, source_id=sid,
+                         publisher=publisher_key(meta.url) if meta else None,
+                         headline=meta.headline if meta else None)
+    if meta is None:
+        problems.warn(Where(rel(path, root)), f"no annotations: add content/sources/{sid}.yaml; "
+                      "the source is shown as unannotated")
+        meta = unannotated(sid, rel(path, root), cleaned.headline)
+    text = Text(cleaned, meta.seed)
+    return Source(meta, cleaned, anchor_mentions(meta, text, entities, problems),
+                  anchor_dates(meta, text, problems))
+
+
+def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:
+    """The lines `build.py clean FILE` prints: what the source page's <article> holds."""
+    rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
+    raw = read_seed(file, str(file), problems)
+    if raw is None or problems.errors:
+        return None
+    meta = None
+    if file.resolve().parent == (root / "seeds").resolve():
+        meta = read_sources(root, {file.stem: file}, Problems()).get(file.stem)
+    kind = "html" if file.suffix.lower() in (".html", ".htm") else "text"
+    cleaned = clean_text(raw, rules, kind=kind, source_id=file.stem,
+                         publisher=publisher_key(meta.url) if meta else None,
+                         headline=meta.headline if meta else None)
+    return explain_lines(cleaned) if explain else [b.text for b in cleaned.blocks]
+
+
+def report(problems: Problems, strict: bool) -> None:
+    for p in problems.items:
+        print(p.format(), file=sys.stderr)
+    if problems.items:
+        e, w = len(problems.errors), len(problems.warnings)
+        print(f"{e} error(s), {w} warning(s)" + (" (--strict: warnings count as errors)"
+                                                  if strict and w else ""), file=sys.stderr)
+
+
+def summary(c: dict[str, int], out: Path) -> str:
+    return (f"Built {c['sources']} sources: {c['entities']} entities ({c['person']} people, "
+            f"{c['unit']} units, {c['organisation']} organisations, {c['place']} places), "
+            f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
+            f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s); "
+            f"{c['files']} files in {c['ms']} ms.\nOpen {out / 'index.html'} in a browser, or "
+            f"run: python -m http.server -d {out} 8000")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: here)")
+    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("build", help="build the site (the default)")
+    clean = sub.add_parser("clean", help="print the article text of a seed")
+    clean.add_argument("file", type=Path)
+    clean.add_argument("--explain", action="store_true",
+                       help="also print the headline and every removed line with its rule")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    problems = Problems()
+    if args.command == "clean":
+        lines = clean_command(root, args.file, args.explain, problems)
+        if lines is None:
+            report(problems, False)
+            return 1
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        return 0
+    out = (args.out or root / "site").resolve()
+    result = build(root, out, problems, args.strict)
+    report(problems, args.strict)
+    if result is None:
+        print(f"Build failed; {out} was left as it was.", file=sys.stderr)
+        return 1
+    print(summary(result, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

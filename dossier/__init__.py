@@ -1,0 +1,1 @@
+"""dossier: turn saved news articles and YAML annotations into an annotated source dossier."""

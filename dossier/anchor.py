@@ -1,0 +1,223 @@
+"""Anchor annotations in the cleaned text: each selector must find exactly one place.
+
+A quote matches only at word boundaries ('Iran' is not found inside 'Iranian'). Prefix and
+suffix narrow the matches; `occurrence` picks one of what remains. A mention's id counts the
+whole-word occurrences of its exact quote, so it does not move when other annotations are
+added or removed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_right
+
+from . import dates
+from .models import (
+    Cleaned,
+    DateRef,
+    DateSpec,
+    Entity,
+    Mention,
+    MentionSpec,
+    Problems,
+    Selector,
+    SourceMeta,
+    Span,
+    Where,
+)
+from .text import slugify
+
+
+class Text:
+    """The cleaned text of one source, with the block boundaries for locating offsets."""
+
+    def __init__(self, cleaned: Cleaned, seed: str) -> None:
+        self.cleaned = cleaned
+        self.seed = seed
+        self.value = cleaned.text
+        self.starts: list[int] = []
+        offset = 0
+        for block in cleaned.blocks:
+            self.starts.append(offset)
+            offset += len(block.text) + 1
+
+    def block_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def seed_line(self, offset: int) -> int:
+        """The line of the seed that holds this offset."""
+        return self.cleaned.blocks[self.block_at(offset)].line
+
+    def occurrences(self, quote: str) -> list[int]:
+        """Start offsets of every whole-word occurrence of `quote`."""
+        found, start = [], self.value.find(quote)
+        while start != -1:
+            end = start + len(quote)
+            if _boundary(self.value, start, quote[0], before=True) and \
+                    _boundary(self.value, end, quote[-1], before=False):
+                found.append(start)
+            start = self.value.find(quote, start + 1)
+        return found
+
+
+def _boundary(text: str, at: int, edge_char: str, before: bool) -> bool:
+    """True if a match edge at `at` does not cut through a word."""
+    if not _is_word(edge_char):
+        return True
+    neighbour = text[at - 1] if before else (text[at] if at < len(text) else "")
+    return not (neighbour and _is_word(neighbour))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def resolve(sel: Selector, text: Text, where: Where, problems: Problems) -> int | None:
+    """The start offset the selector points to, or None after recording why it does not."""
+    if "\n" in sel.quote:
+        problems.error(where, f"quote '{sel.quote}' spans two paragraphs; annotate each part")
+        return None
+    every = text.occurrences(sel.quote)
+    matches = [s for s in every
+               if text.value[max(0, s - len(sel.prefix)):s] == sel.prefix
+               and text.value[s + len(sel.quote):s + len(sel.quote) + len(sel.suffix)]
+               == sel.suffix]
+    if not matches:
+        problems.error(where, _not_found(sel, text, bool(every)))
+        return None
+    if sel.occurrence:
+        if sel.occurrence > len(matches):
+            problems.error(where, f"occurrence {sel.occurrence} of '{sel.quote}' asked for, but "
+                           f"it occurs {len(matches)} time(s) in {text.seed} (lines "
+                           f"{_lines(matches, text)})")
+            return None
+        return matches[sel.occurrence - 1]
+    if len(matches) > 1:
+        problems.error(where, f"'{sel.quote}' occurs {len(matches)} times in {text.seed} "
+                       f"(lines {_lines(matches, text)}); add occurrence: 1 to "
+                       f"{len(matches)}, or a prefix or suffix")
+        return None
+    return matches[0]
+
+
+def _lines(offsets: list[int], text: Text) -> str:
+    return ", ".join(str(text.seed_line(o)) for o in offsets)
+
+
+def _not_found(sel: Selector, text: Text, quote_found: bool) -> str:
+    if quote_found:
+        return (f"'{sel.quote}' occurs in {text.seed}, but never with prefix "
+                f"'{sel.prefix}' and suffix '{sel.suffix}'; check them")
+    msg = f"'{sel.quote}' is not in the cleaned text of {text.seed}"
+    if sel.quote.casefold() in text.value.casefold():
+        return msg + " (it occurs with other capitals; quotes are case-sensitive)"
+    if re.search(re.escape(sel.quote), text.value):
+        return msg + " as a whole word (it occurs inside a longer word)"
+    n = len(sel.quote.split())
+    words = text.value.split()
+    windows = {" ".join(words[i:i + n]).strip(".,;:“”\"'’()") for i in range(len(words))}
+    close = difflib.get_close_matches(sel.quote, sorted(windows), n=1, cutoff=0.75)
+    return msg + (f" (did you mean '{close[0]}'?)" if close else
+                  "; run `python build.py clean " + text.seed + "` to see the cleaned text")
+
+
+def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
+                    problems: Problems) -> tuple[Mention, ...]:
+    """Anchor every mention of a source; unknown entities and clashes are errors."""
+    mentions: list[tuple[Mention, Where]] = []
+    for spec in meta.mentions:
+        if not _known(spec, entities, problems):
+            continue
+        start = resolve(spec.selector, text, spec.where, problems)
+        if start is None:
+            continue
+        mid = _fragment("m", spec.selector.quote, start, text)
+        span = Span(start, start + len(spec.selector.quote), text.block_at(start))
+        mentions.append((Mention(mid, meta.id, spec.entity, spec.selector.quote, span,
+                                 spec.note), spec.where))
+    mentions.sort(key=lambda mw: (mw[0].span.start, -mw[0].span.end))
+    return _check_layout(mentions, problems)
+
+
+def _known(spec: MentionSpec, entities: dict[str, Entity], problems: Problems) -> bool:
+    if spec.entity in entities:
+        return True
+    close = difflib.get_close_matches(spec.entity, list(entities), n=1, cutoff=0.6)
+    by_name = [e.id for e in entities.values()
+               if spec.selector.quote in (e.name, *e.variants)]
+    hint = close[0] if close else (by_name[0] if by_name else "")
+    problems.error(spec.where, f"unknown entity '{spec.entity}'"
+                   + (f" (did you mean '{hint}'?)" if hint else
+                      "; add it to a file in content/entities/"))
+    return False
+
+
+def _fragment(prefix: str, quote: str, start: int, text: Text) -> str:
+    n = text.occurrences(quote).index(start) + 1
+    return f"{prefix}-{slugify(quote) or 'x'}-{n}"
+
+
+def _check_layout(mentions: list[tuple[Mention, Where]],
+                  problems: Problems) -> tuple[Mention, ...]:
+    """Refuse two mentions of one span, partial overlaps and id clashes; nesting is fine."""
+    kept: list[Mention] = []
+    ids: dict[str, Mention] = {}
+    for m, w in mentions:
+        clash = next((k for k in kept if k.span.start < m.span.end and m.span.start < k.span.end
+                      and not _nested(k.span, m.span)), None)
+        if clash is not None:
+            what = "the same text" if (clash.span.start, clash.span.end) == \
+                (m.span.start, m.span.end) else "overlapping text"
+            problems.error(w, f"'{m.quote}' ({m.entity}) and '{clash.quote}' "
+                           f"({clash.entity}) are annotated on {what}; keep one, or make one "
+                           "lie wholly inside the other")
+            continue
+        if m.id in ids:
+            problems.error(w, f"'{m.quote}' and '{ids[m.id].quote}' give the same id '{m.id}'")
+            continue
+        ids[m.id] = m
+        kept.append(m)
+    return tuple(kept)
+
+
+def _nested(a: Span, b: Span) -> bool:
+    if (a.start, a.end) == (b.start, b.end):
+        return False
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+
+
+def anchor_dates(meta: SourceMeta, text: Text, problems: Problems) -> tuple[DateRef, ...]:
+    """Anchor and normalise every date expression of a source."""
+    refs: list[DateRef] = []
+    seen: dict[tuple[int, int], DateSpec] = {}
+    for spec in meta.dates:
+        rng = _parse_value(spec, problems)
+        start = resolve(spec.selector, text, spec.where, problems)
+        if rng is None or start is None:
+            continue
+        end = start + len(spec.selector.quote)
+        if (start, end) in seen:
+            problems.error(spec.where, f"'{spec.selector.quote}' is annotated twice as a date "
+                           f"(also at line {seen[(start, end)].where.line})")
+            continue
+        seen[(start, end)] = spec
+        refs.append(DateRef(
+            id=_fragment("d", spec.selector.quote, start, text), source=meta.id,
+            quote=spec.selector.quote, span=Span(start, end, text.block_at(start)),
+            value=spec.value, start=rng.start.isoformat(), end=rng.end.isoformat(),
+            precision=rng.precision, page=rng.page, approximate=spec.approximate,
+            reasoning=spec.reasoning, event=spec.event))
+    return tuple(sorted(refs, key=lambda r: r.span.start))
+
+
+def _parse_value(spec: DateSpec, problems: Problems) -> dates.Range | None:
+    try:
+        rng = dates.parse(spec.value)
+    except ValueError as exc:
+        problems.error(spec.where, f"date value: {exc}; write YYYY, YYYY-MM, YYYY-MM-DD "
+                       "or START/END")
+        return None
+    for problem in dates.mismatches(spec.selector.quote, rng):
+        problems.error(spec.where, problem)
+    return rng

@@ -1,0 +1,191 @@
+"""Read the hand-written annotations in content/ into typed records.
+
+Everything is checked against the JSON Schemas in dossier/schema/ first; a file that fails
+the schema contributes its problems and no records. Cross-references (entity ids, source ids)
+are checked later, once everything has been read.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .models import (
+    DateSpec,
+    Entity,
+    MentionSpec,
+    Problems,
+    Published,
+    Relation,
+    Selector,
+    SourceMeta,
+    Statement,
+    Where,
+)
+from .yamlio import LocDict, position, read_yaml, validate
+
+SEED_SUFFIXES = (".txt", ".html", ".htm")
+TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """What the home page says about the dossier as a whole."""
+
+    title: str
+    description: str
+    """Markdown."""
+
+
+def rel(path: Path, root: Path) -> str:
+    """A path relative to the project root, with forward slashes, for messages."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def find_seeds(root: Path, problems: Problems) -> dict[str, Path]:
+    """Seed files by id (file name without extension), in name order."""
+    seeds_dir = root / "seeds"
+    if not seeds_dir.is_dir():
+        problems.error(Where("seeds/"), "no seeds/ folder: create it and put the sources there")
+        return {}
+    seeds: dict[str, Path] = {}
+    for path in sorted(seeds_dir.iterdir()):
+        if path.suffix.lower() not in SEED_SUFFIXES or path.name.startswith("."):
+            continue
+        if path.stem in seeds:
+            problems.error(Where(rel(path, root)),
+                           f"two seeds share the id '{path.stem}' "
+                           f"({seeds[path.stem].name} and {path.name}); rename one")
+            continue
+        seeds[path.stem] = path
+    return seeds
+
+
+def read_dossier(root: Path, problems: Problems) -> Dossier:
+    """content/dossier.yaml: the dossier's title and description (both optional)."""
+    path = root / "content" / "dossier.yaml"
+    default = Dossier("Dossier", "")
+    if not path.exists():
+        return default
+    data = read_yaml(path, rel(path, root), problems)
+    if data is None or not validate(data, "dossier.schema.json", path, rel(path, root),
+                                    problems):
+        return default
+    return Dossier(data.get("title", default.title), data.get("description", ""))
+
+
+def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:
+    """Every entity in content/entities/*.yaml, by id; duplicate ids are errors."""
+    entities: dict[str, Entity] = {}
+    folder = root / "content" / "entities"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = rel(path, root)
+        data = read_yaml(path, name, problems)
+        if data is None or not validate(data, "entities.schema.json", path, name, problems):
+            continue
+        for index, item in enumerate(data):
+            entity = _entity(item, Where(name, *position(data, [index])))
+            if entity.id in entities:
+                first = entities[entity.id].where
+                problems.error(entity.where, f"duplicate entity id '{entity.id}' "
+                               f"(first defined at {first.path}:{first.line}); ids must be unique")
+                continue
+            entities[entity.id] = entity
+    return dict(sorted(entities.items()))
+
+
+def _entity(item: LocDict, where: Where) -> Entity:
+    return Entity(
+        id=item["id"],
+        name=item["name"],
+        kind=item["kind"],
+        type=item.get("type", ""),
+        variants=tuple(item.get("variants", ())),
+        description=tuple(Statement(s["text"], tuple(s["sources"]))
+                          for s in item["description"]),
+        relations=tuple(Relation(r["relation"], r["entity"], r["source"], r.get("quote", ""))
+                        for r in item.get("relations", ())),
+        notes=item.get("notes", ""),
+        where=where,
+    )
+
+
+def read_sources(root: Path, seeds: dict[str, Path], problems: Problems) -> dict[str, SourceMeta]:
+    """Every content/sources/<id>.yaml whose seed exists, by id."""
+    sources: dict[str, SourceMeta] = {}
+    folder = root / "content" / "sources"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = rel(path, root)
+        if path.stem not in seeds:
+            close = difflib.get_close_matches(path.stem, list(seeds), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.error(Where(name), f"no seed for this annotation file: expected "
+                           f"seeds/{path.stem}.txt or .html{hint}; add the seed or rename the file")
+            continue
+        data = read_yaml(path, name, problems)
+        if data is None or not validate(data, "source.schema.json", path, name, problems):
+            continue
+        sources[path.stem] = _source(path.stem, rel(seeds[path.stem], root), data, name, problems)
+    return sources
+
+
+def _source(sid: str, seed: str, data: LocDict, name: str, problems: Problems) -> SourceMeta:
+    published = data["published"]
+    if published.get("inferred") and not published.get("reasoning"):
+        problems.error(Where(name, *position(data, ["published"])),
+                       "published.inferred is true but published.reasoning is missing: "
+                       "say how the date was worked out")
+    url = strip_tracking(data["url"])
+    return SourceMeta(
+        id=sid,
+        seed=seed,
+        headline=data["headline"],
+        publisher=data["publisher"],
+        agency=data.get("agency", ""),
+        published=Published(published["date"], bool(published.get("inferred", False)),
+                            published.get("reasoning", "")),
+        url=url,
+        notes=data.get("notes", ""),
+        mentions=tuple(
+            MentionSpec(_selector(m), m["entity"], m.get("note", ""),
+                        Where(name, *position(data, ["mentions", i])))
+            for i, m in enumerate(data.get("mentions", ()))),
+        dates=tuple(
+            DateSpec(_selector(d), d["value"], bool(d.get("approximate", False)),
+                     d["reasoning"], d["event"], Where(name, *position(data, ["dates", i])))
+            for i, d in enumerate(data.get("dates", ()))),
+        where=Where(name, 1),
+    )
+
+
+def _selector(item: LocDict) -> Selector:
+    return Selector(item["quote"], item.get("prefix", ""), item.get("suffix", ""),
+                    item.get("occurrence", 0))
+
+
+def unannotated(sid: str, seed: str, headline: str | None) -> SourceMeta:
+    """Metadata for a seed that has no annotation file yet: it is built, marked unannotated."""
+    return SourceMeta(
+        id=sid, seed=seed, headline=headline or sid, publisher="", agency="",
+        published=Published("", False, ""), url="", notes="", mentions=(), dates=(),
+        where=Where(seed),
+    )
+
+
+def strip_tracking(url: str) -> str:
+    """Drop tracking parameters (utm_*, fbclid, …) and an empty query from an address."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def publisher_key(url: str) -> str:
+    """The publisher's domain, 'www.' removed: the key for per-publisher boilerplate rules."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")

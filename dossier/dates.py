@@ -1,0 +1,114 @@
+"""ISO 8601 date values: parse, check against the words they normalise, and place on pages."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+WEEKDAYS = [d.lower() for d in calendar.day_name]
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+
+
+@dataclass(frozen=True)
+class Range:
+    """The days a date value covers."""
+
+    start: date
+    end: date
+    precision: str
+    """'day', 'month', 'year' or 'interval'."""
+
+    @property
+    def page(self) -> str:
+        """The smallest calendar unit containing the range (a multi-year range: its first year)."""
+        if self.start == self.end:
+            return self.start.isoformat()
+        if (self.start.year, self.start.month) == (self.end.year, self.end.month):
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        return f"{self.start.year:04d}"
+
+
+def _part(text: str) -> tuple[date, date, str]:
+    """One calendar value (YYYY, YYYY-MM or YYYY-MM-DD) as first day, last day, precision."""
+    m = _PART.match(text)
+    if not m:
+        raise ValueError(f"'{text}' is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m[1]), m[2], m[3]
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31), "year"
+    mon = int(month)
+    if not 1 <= mon <= 12:
+        raise ValueError(f"'{text}' has no month {month}")
+    if day is None:
+        return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1]), "month"
+    try:
+        d = date(year, mon, int(day))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a day of the calendar") from None
+    return d, d, "day"
+
+
+def parse(value: str) -> Range:
+    """Parse an ISO 8601 value or interval; raise ValueError with a readable reason."""
+    if "/" in value:
+        first, _, last = value.partition("/")
+        start, _, _ = _part(first.strip())
+        _, end, _ = _part(last.strip())
+        if end < start:
+            raise ValueError(f"interval '{value}' ends before it starts")
+        return Range(start, end, "interval")
+    start, end, precision = _part(value.strip())
+    return Range(start, end, precision)
+
+
+def mismatches(quote: str, rng: Range) -> list[str]:
+    """Ways the words of a date expression contradict its value (weekday, month, day, year)."""
+    words = re.findall(r"[A-Za-z]+|\d+", quote)
+    lower = [w.lower() for w in words]
+    problems = []
+    if rng.precision == "day":
+        for w in lower:
+            if w in WEEKDAYS and WEEKDAYS[rng.start.weekday()] != w:
+                problems.append(f"'{quote}' says {w.capitalize()} but {rng.start.isoformat()} "
+                                f"is a {calendar.day_name[rng.start.weekday()]}")
+    if rng.precision in ("day", "month"):
+        for i, w in enumerate(lower):
+            if w in MONTHS and MONTHS[w] != rng.start.month:
+                problems.append(f"'{quote}' names {words[i]} but the value is in "
+                                f"{calendar.month_name[rng.start.month]}")
+            elif w in MONTHS and rng.precision == "day" and i + 1 < len(words) \
+                    and words[i + 1].isdigit() and len(words[i + 1]) <= 2 \
+                    and int(words[i + 1]) != rng.start.day:
+                problems.append(f"'{quote}' names day {words[i + 1]} but the value is "
+                                f"day {rng.start.day}")
+    for w in words:
+        if len(w) == 4 and w.isdigit() and not rng.start.year <= int(w) <= rng.end.year:
+            problems.append(f"'{quote}' names the year {w} but the value is not in it")
+    return problems
+
+
+def label(value: str) -> str:
+    """A reader's form of a value: '15 October 2015', 'October 2015', '5–11 October 2015'."""
+    rng = parse(value)
+    if rng.precision == "interval":
+        return f"{_label_part(value.split('/')[0])} – {_label_part(value.split('/')[1])}"
+    return _label_part(value)
+
+
+def _label_part(text: str) -> str:
+    start, _, precision = _part(text.strip())
+    if precision == "year":
+        return f"{start.year}"
+    if precision == "month":
+        return f"{calendar.month_name[start.month]} {start.year}"
+    return f"{start.day} {calendar.month_name[start.month]} {start.year}"
+
+
+def page_label(page: str) -> str:
+    """The title of a date page (a day, month or year)."""
+    return _label_part(page)

@@ -1,0 +1,198 @@
+"""Cross-reference the anchored sources: what each entity and date page will list.
+
+Everything here is computed once, in Python, and handed to the templates finished.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .models import KINDS, RELATIONS, DateRef, Entity, Mention, Problems, Source
+from .text import sentence_around
+
+
+@dataclass(frozen=True)
+class Context:
+    """An annotation in the sentence around it, for listing on another page."""
+
+    source: Source
+    fragment: str
+    """The annotation's id on the source page."""
+    before: str
+    quote: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation as shown on one entity's page."""
+
+    label: str
+    other: Entity
+    source: Source
+    quote: str
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    """Everything an entity page shows beyond the entity record itself."""
+
+    entity: Entity
+    mentions: tuple[tuple[Source, tuple[Context, ...]], ...]
+    """Mentions grouped by source, sources in date order, mentions in reading order."""
+    count: int
+    quoted_as: tuple[tuple[str, int], ...]
+    """Each exact form the sources use, with how often."""
+    links: tuple[Link, ...]
+    """Relations from and to this entity."""
+    together: tuple[tuple[Entity, int], ...]
+    """Entities in the same paragraphs, with the number of paragraphs shared."""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated event."""
+
+    ref: DateRef
+    context: Context
+
+
+@dataclass(frozen=True)
+class Index:
+    """The cross-reference of the whole dossier."""
+
+    sources: tuple[Source, ...]
+    """In publication order (unannotated sources last)."""
+    entities: dict[str, EntityInfo]
+    by_kind: dict[str, tuple[EntityInfo, ...]]
+    """Per kind, sorted by name."""
+    date_pages: dict[str, tuple[Context, ...]]
+    """Calendar unit (YYYY, YYYY-MM, YYYY-MM-DD) -> expressions listed there."""
+    date_refs: dict[tuple[str, str], DateRef]
+    """(source id, fragment) -> the date reference."""
+    timeline: tuple[TimelineEntry, ...]
+
+
+def context(source: Source, fragment: str, start: int, end: int) -> Context:
+    """The sentence around text[start:end] of a source, split at the annotation."""
+    text = source.cleaned.text
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    block = text[first:] if last == -1 else text[first:last]
+    s, e = sentence_around(block, start - first, end - first)
+    return Context(source, fragment, block[s:start - first], text[start:end],
+                   block[end - first:e])
+
+
+def build_index(sources: list[Source], entities: dict[str, Entity],
+                problems: Problems) -> Index:
+    """Cross-reference every source; report dangling references and unused entities."""
+    ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
+    by_id = {s.id: s for s in ordered}
+    _check_references(entities, by_id, problems)
+    per_entity: dict[str, list[tuple[Source, Mention]]] = defaultdict(list)
+    for src in ordered:
+        for m in src.mentions:
+            per_entity[m.entity].append((src, m))
+    together = _cooccurrence(ordered)
+    links = _links(entities, by_id)
+    infos = {}
+    for eid, entity in entities.items():
+        found = per_entity.get(eid, [])
+        if not found:
+            problems.warn(entity.where, f"entity '{eid}' is not mentioned in any source")
+        infos[eid] = EntityInfo(
+            entity=entity,
+            mentions=_grouped(found),
+            count=len(found),
+            quoted_as=tuple(sorted(Counter(m.quote for _, m in found).items(),
+                                   key=lambda qc: (-qc[1], qc[0]))),
+            links=tuple(links.get(eid, ())),
+            together=tuple((entities[o], n) for o, n in
+                           sorted(together[eid].items(), key=lambda on: (-on[1], on[0]))),
+        )
+    for eid, info in infos.items():
+        _check_citations(info, by_id, problems)
+    by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
+                                  key=lambda i: (i.entity.name.casefold(), i.entity.id)))
+               for kind in KINDS}
+    date_pages: dict[str, list[Context]] = defaultdict(list)
+    timeline = []
+    date_refs = {}
+    for src in ordered:
+        for ref in src.dates:
+            ctx = context(src, ref.id, ref.span.start, ref.span.end)
+            date_pages[ref.page].append(ctx)
+            timeline.append(TimelineEntry(ref, ctx))
+            date_refs[(src.id, ref.id)] = ref
+    timeline.sort(key=lambda t: (t.ref.start, t.ref.end, t.context.source.meta.published.date,
+                                 t.context.source.id, t.ref.span.start))
+    return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
+                 date_refs, tuple(timeline))
+
+
+def _grouped(found: list[tuple[Source, Mention]]) -> tuple[tuple[Source, tuple[Context, ...]], ...]:
+    groups: dict[str, list[Context]] = {}
+    sources: dict[str, Source] = {}
+    for src, m in found:
+        sources[src.id] = src
+        groups.setdefault(src.id, []).append(context(src, m.id, m.span.start, m.span.end))
+    return tuple((sources[sid], tuple(ctxs)) for sid, ctxs in groups.items())
+
+
+def _cooccurrence(sources: tuple[Source, ...]) -> dict[str, Counter[str]]:
+    """For each entity, in how many paragraphs each other entity appears with it."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for src in sources:
+        per_block: dict[int, set[str]] = defaultdict(set)
+        for m in src.mentions:
+            per_block[m.span.block].add(m.entity)
+        for ents in per_block.values():
+            for a in ents:
+                for b in ents:
+                    if a != b:
+                        counts[a][b] += 1
+    return counts
+
+
+def _links(entities: dict[str, Entity], sources: dict[str, Source]) -> dict[str, list[Link]]:
+    links: dict[str, list[Link]] = defaultdict(list)
+    for entity in entities.values():
+        for rel in entity.relations:
+            if rel.target not in entities or rel.source not in sources:
+                continue
+            forward, backward = RELATIONS[rel.relation]
+            src = sources[rel.source]
+            links[entity.id].append(Link(forward, entities[rel.target], src, rel.quote))
+            links[rel.target].append(Link(backward, entity, src, rel.quote))
+    for eid in links:
+        links[eid].sort(key=lambda lk: (lk.label, lk.other.name.casefold(), lk.source.id))
+    return links
+
+
+def _check_references(entities: dict[str, Entity], sources: dict[str, Source],
+                      problems: Problems) -> None:
+    for entity in entities.values():
+        for statement in entity.description:
+            for sid in statement.sources:
+                if sid not in sources:
+                    problems.error(entity.where, f"entity '{entity.id}' cites unknown source "
+                                   f"'{sid}' in its description; use a seed id")
+        for rel in entity.relations:
+            if rel.target not in entities:
+                problems.error(entity.where, f"entity '{entity.id}': relation {rel.relation} "
+                               f"points to unknown entity '{rel.target}'")
+            if rel.source not in sources:
+                problems.error(entity.where, f"entity '{entity.id}': relation {rel.relation} "
+                               f"cites unknown source '{rel.source}'")
+
+
+def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:
+    """Warn when a description cites a source that never mentions the entity."""
+    mentioned = {src.id for src, _ in info.mentions}
+    for statement in info.entity.description:
+        for sid in statement.sources:
+            if sid in sources and sid not in mentioned:
+                problems.warn(info.entity.where, f"entity '{info.entity.id}' cites {sid}, "
+                              "which does not mention it")

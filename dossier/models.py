@@ -1,0 +1,335 @@
+"""Typed records that flow between the build stages.
+
+Every record is a frozen dataclass: a stage receives records, returns new ones, and
+never edits what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS: dict[str, str] = {
+    # kind -> plural, used for index pages and URLs (Hugo's naming: person -> people/)
+    "person": "people",
+    "unit": "units",
+    "organisation": "organisations",
+    "place": "places",
+}
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "person": ("Person", "People"),
+    "unit": ("Military unit or armed group", "Military units and armed groups"),
+    "organisation": ("Organisation", "Organisations"),
+    "place": ("Place", "Places"),
+}
+
+# relation -> (label from the subject's page, label from the object's page)
+RELATIONS: dict[str, tuple[str, str]] = {
+    "part-of": ("part of", "includes"),
+    "member-of": ("member of", "members include"),
+    "leads": ("leads", "led by"),
+    "located-in": ("located in", "contains"),
+    "based-in": ("based in", "base of"),
+    "affiliated-with": ("affiliate of", "affiliates include"),
+    "backed-by": ("backed by", "backs"),
+    "owned-by": ("owned by", "owns"),
+    "allied-with": ("ally of", "ally of"),
+    "fights": ("fights", "fought by"),
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file, for error messages."""
+
+    path: str
+    """Path of the file, relative to the project root (POSIX separators)."""
+    line: int = 0
+    """1-based line number; 0 when the problem concerns the whole file."""
+    column: int = 0
+    """1-based column; 0 when unknown."""
+
+
+# ----------------------------------------------------------------- cleaning
+
+
+@dataclass(frozen=True)
+class Block:
+    """One kept block (paragraph or subheading) of an article."""
+
+    line: int
+    """1-based line number in the input text (for HTML input: in the extracted text)."""
+    text: str
+    """The line exactly as in the input, surrounding white space removed."""
+    role: str
+    """'paragraph' or 'subheading'."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    """One non-blank input line that is not article text, and why."""
+
+    line: int
+    """1-based line number in the input text."""
+    text: str
+    """The line as in the input, surrounding white space removed."""
+    rule: str
+    """Identifier of the rule that removed it (e.g. 'widget', 'promo', 'headline')."""
+    reason: str
+    """One sentence a reader can check: why this rule matched."""
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The result of stripping boilerplate from one input file."""
+
+    headline: str | None
+    """The headline found in the input (becomes the page title), if any."""
+    blocks: tuple[Block, ...]
+    """The article text, in order."""
+    removed: tuple[Removed, ...]
+    """Every non-blank line that is not in `blocks`, in input order (the headline included)."""
+    credits: tuple[str, ...] = ()
+    """Source-credit lines that were removed but feed metadata ('Source: Al Jazeera, ...')."""
+    input_kind: str = "text"
+    """'text' or 'html'."""
+
+    @property
+    def text(self) -> str:
+        """The cleaned text: blocks joined by newlines. Mentions are anchored in it."""
+        return "\n".join(b.text for b in self.blocks)
+
+
+# ----------------------------------------------------------------- annotations
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Where an annotation sits in the cleaned text (W3C TextQuoteSelector plus occurrence)."""
+
+    quote: str
+    """The exact text of the mention."""
+    prefix: str = ""
+    """Text that must stand immediately before the quote, if given."""
+    suffix: str = ""
+    """Text that must stand immediately after the quote, if given."""
+    occurrence: int = 0
+    """1-based: which of the matches (after prefix/suffix) is meant; 0 = the only one."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of an entity description with the sources that support it."""
+
+    text: str
+    """What the sources say, in the editor's words or quoted."""
+    sources: tuple[str, ...]
+    """Ids of the sources that support the sentence."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation between two entities that a source states."""
+
+    relation: str
+    """A key of RELATIONS."""
+    target: str
+    """Id of the other entity."""
+    source: str
+    """Id of the source that states it."""
+    quote: str = ""
+    """The source's words that state it (optional)."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, unit, organisation or place, with every name the sources use for it."""
+
+    id: str
+    """Safe slug, unique across all kinds; the page is <plural>/<id>.html."""
+    name: str
+    """Canonical name."""
+    kind: str
+    """A key of KINDS."""
+    type: str
+    """Finer type in the editor's words ('city', 'news agency'); may be empty."""
+    variants: tuple[str, ...]
+    """Other spellings and forms of the name that the sources use."""
+    description: tuple[Statement, ...]
+    """What the sources say about it, each statement citing its sources."""
+    relations: tuple[Relation, ...]
+    """Relations the sources state, from this entity to others."""
+    notes: str
+    """Editor's notes in Markdown; may be empty."""
+    where: Where
+    """Where the entry is defined."""
+
+
+@dataclass(frozen=True)
+class MentionSpec:
+    """A mention as written in an annotation file, before it is anchored."""
+
+    selector: Selector
+    entity: str
+    """Id of the entity mentioned."""
+    note: str
+    """Optional editor's remark on this mention."""
+    where: Where
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date expression as written in an annotation file, before it is anchored."""
+
+    selector: Selector
+    value: str
+    """ISO 8601: YYYY, YYYY-MM, YYYY-MM-DD, or an interval START/END of those."""
+    approximate: bool
+    """True for vague expressions ('in recent days') whose bounds are a convention."""
+    reasoning: str
+    """How the value was worked out."""
+    event: str
+    """What happened at that time, in a few words."""
+    where: Where
+
+
+@dataclass(frozen=True)
+class Published:
+    """A source's publication date."""
+
+    date: str
+    """ISO 8601 day."""
+    inferred: bool
+    """True when the date is worked out rather than printed by the publisher."""
+    reasoning: str
+    """How an inferred date was worked out; may be empty when not inferred."""
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """A source's annotation file, read and checked but not yet anchored."""
+
+    id: str
+    """The seed's file name without extension; the page is sources/<id>.html."""
+    seed: str
+    """Path of the seed file, relative to the project root."""
+    headline: str
+    publisher: str
+    agency: str
+    """The news agency whose report the publisher carries; may be empty."""
+    published: Published
+    url: str
+    """Original address, tracking parameters removed."""
+    notes: str
+    mentions: tuple[MentionSpec, ...]
+    dates: tuple[DateSpec, ...]
+    where: Where
+
+
+# ----------------------------------------------------------------- anchored
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the cleaned text."""
+
+    start: int
+    """Offset of the first character in Cleaned.text."""
+    end: int
+    """Offset just past the last character."""
+    block: int
+    """Index of the block that holds it."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An anchored mention of an entity."""
+
+    id: str
+    """Stable fragment id, unique within the source page (m-<slug of quote>-<n>)."""
+    source: str
+    entity: str
+    quote: str
+    span: Span
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """An anchored date expression."""
+
+    id: str
+    """Stable fragment id within the source page (d-<slug of quote>-<n>)."""
+    source: str
+    quote: str
+    span: Span
+    value: str
+    start: str
+    """First day covered, ISO 8601."""
+    end: str
+    """Last day covered, ISO 8601."""
+    precision: str
+    """'day', 'month', 'year' or 'interval'."""
+    page: str
+    """The calendar unit whose date page lists it (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    approximate: bool
+    reasoning: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source with its cleaned text and anchored annotations."""
+
+    meta: SourceMeta
+    cleaned: Cleaned
+    mentions: tuple[Mention, ...]
+    dates: tuple[DateRef, ...]
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error or warning about the input, with where it is."""
+
+    where: Where
+    message: str
+    severity: str = "error"
+    """'error' stops the build; 'warning' does not."""
+    line_text: str = ""
+    """The offending line of the file, shown under the message."""
+
+    def format(self) -> str:
+        loc = self.where.path
+        if self.where.line:
+            loc += f":{self.where.line}"
+            if self.where.column:
+                loc += f":{self.where.column}"
+        head = f"{loc}: {self.severity}: {self.message}"
+        if self.line_text:
+            return f"{head}\n    {self.line_text}"
+        return head
+
+
+@dataclass
+class Problems:
+    """Collects every problem found, so a run reports them all at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, where: Where, message: str, line_text: str = "") -> None:
+        self.items.append(Problem(where, message, "error", line_text))
+
+    def warn(self, where: Where, message: str, line_text: str = "") -> None:
+        self.items.append(Problem(where, message, "warning", line_text))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]

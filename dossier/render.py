@@ -1,0 +1,256 @@
+"""Render the indexed dossier to HTML pages with Jinja2 templates.
+
+Python decides what each page lists and in which order; the templates only lay it out.
+Returns {site-relative path: bytes}; nothing is written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import dates
+from .annotations import Dossier
+from .index import Index
+from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of article text: plain, or a link to the page of the annotation covering it."""
+
+    text: str
+    href: str = ""
+    """Site-relative target, empty for plain text."""
+    id: str = ""
+    """Fragment id of the annotation that starts here, if any."""
+    kind: str = ""
+    """person, unit, organisation, place or date."""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class _Ann:
+    start: int
+    end: int
+    id: str
+    href: str
+    kind: str
+    title: str
+
+
+def entity_path(entity: Entity) -> str:
+    return f"{KINDS[entity.kind]}/{entity.id}.html"
+
+
+def source_path(source: Source) -> str:
+    return f"sources/{source.id}.html"
+
+
+def date_path(page: str) -> str:
+    return f"dates/{page}.html"
+
+
+def _markdown() -> MarkdownIt:
+    # commonmark without raw HTML; markdown-it refuses javascript:, vbscript:, file: and data: links
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def article_blocks(source: Source, entities: dict[str, Entity],
+                   problems: Problems) -> list[tuple[str, list[Segment]]]:
+    """Each block of the article as (role, segments), every annotation a link."""
+    starts, offset = [], 0
+    for block in source.cleaned.blocks:
+        starts.append(offset)
+        offset += len(block.text) + 1
+    anns: dict[int, list[_Ann]] = {i: [] for i in range(len(starts))}
+    for m in source.mentions:
+        e = entities[m.entity]
+        anns[m.span.block].append(_Ann(m.span.start - starts[m.span.block],
+                                       m.span.end - starts[m.span.block], m.id, entity_path(e),
+                                       e.kind, f"{KIND_LABELS[e.kind][0]}: {e.name}"))
+    for d in source.dates:
+        anns[d.span.block].append(_Ann(d.span.start - starts[d.span.block],
+                                       d.span.end - starts[d.span.block], d.id,
+                                       date_path(d.page), "date",
+                                       f"Date: {dates.label(d.value)}"))
+    out = []
+    for i, block in enumerate(source.cleaned.blocks):
+        out.append((block.role, _segments(block.text, anns[i], source, problems)))
+    return out
+
+
+def _segments(text: str, anns: list[_Ann], source: Source, problems: Problems) -> list[Segment]:
+    """Split a block so that each character links to the innermost annotation covering it."""
+    owner: list[_Ann | None] = [None] * len(text)
+    for ann in sorted(anns, key=lambda a: -(a.end - a.start)):
+        for i in range(ann.start, ann.end):
+            owner[i] = ann
+    runs: list[tuple[_Ann | None, int, int]] = []
+    for i, ann in enumerate(owner):
+        if runs and runs[-1][0] is ann:
+            runs[-1] = (ann, runs[-1][1], i + 1)
+        else:
+            runs.append((ann, i, i + 1))
+    ids: dict[int, str] = {}
+    for ann in sorted(anns, key=lambda a: (a.start, a.end)):
+        slot = next((k for k, (o, s, e) in enumerate(runs) if o is ann and k not in ids), None)
+        if slot is None:
+            slot = next((k for k, (o, s, e) in enumerate(runs)
+                         if o is not None and s >= ann.start and e <= ann.end and k not in ids),
+                        None)
+        if slot is None:
+            problems.error(Where(source.meta.where.path), f"annotation '{ann.id}' is wholly "
+                           "covered by others and cannot be linked; remove one of them")
+            continue
+        ids[slot] = ann.id
+    return [Segment(text[s:e], o.href if o else "", ids.get(k, ""), o.kind if o else "",
+                    o.title if o else "") for k, (o, s, e) in enumerate(runs)]
+
+
+class TemplateProblem(Exception):
+    """A template that does not render; carries where, for the error message."""
+
+    def __init__(self, where: Where, message: str, source: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+        lines = source.splitlines()
+        self.line_text = lines[where.line - 1].strip() if 0 < where.line <= len(lines) else ""
+
+
+def _template_line(exc: BaseException) -> tuple[str, int]:
+    """The template file and line where a rendering error happened (innermost frame)."""
+    tb = exc.__traceback__
+    found = ("", 0)
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".html"):
+            found = (Path(name).name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+class Renderer:
+    """Holds the Jinja environment and renders every page of the site."""
+
+    def __init__(self, templates: Path, dossier: Dossier, index: Index,
+                 entities: dict[str, Entity]) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        md = _markdown()
+        self.env.filters["markdown"] = lambda text: Markup(md.render(text))
+        self.env.filters["date_label"] = dates.label
+        self.env.globals.update(
+            dossier=dossier, kinds=KINDS, kind_labels=KIND_LABELS, entity_path=entity_path,
+            source_path=source_path, date_path=date_path, page_label=dates.page_label,
+            cite=cite, sources_by_id={s.id: s for s in index.sources})
+        self.index = index
+        self.entities = entities
+
+    def page(self, template: str, path: str, **context: object) -> tuple[str, bytes]:
+        root = "../" * path.count("/")
+        try:
+            html = self.env.get_template(template).render(root=root, path=path, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(Where(f"templates/{exc.name or template}", exc.lineno or 0),
+                                  f"template syntax: {exc.message}", exc.source or "") from None
+        except jinja2.TemplateError as exc:
+            frame = _template_line(exc)
+            raise TemplateProblem(Where(f"templates/{frame[0] or template}", frame[1]),
+                                  f"template error while rendering {path}: {exc}", "") from None
+        return path, html.encode("utf-8")
+
+    def all_pages(self, problems: Problems) -> dict[str, bytes]:
+        """Every page, or {} after recording the template problem that stopped rendering."""
+        try:
+            return self._all_pages(problems)
+        except TemplateProblem as exc:
+            problems.error(exc.where, exc.message, exc.line_text)
+            return {}
+
+    def _all_pages(self, problems: Problems) -> dict[str, bytes]:
+        ix = self.index
+        pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix))])
+        pages.update([self.page("sources.html", "sources/index.html", index=ix)])
+        for src in ix.sources:
+            pages.update([self.page(
+                "source.html", source_path(src), source=src,
+                blocks=article_blocks(src, self.entities, problems),
+                in_source=_entities_in(src, self.entities))])
+        for kind, plural in KINDS.items():
+            pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
+                                    infos=ix.by_kind[kind])])
+            for info in ix.by_kind[kind]:
+                pages.update([self.page("entity.html", entity_path(info.entity), info=info)])
+        units = date_units(list(ix.date_pages))
+        pages.update([self.page("dates.html", "dates/index.html", tree=date_tree(units),
+                                index=ix)])
+        for unit in units:
+            pages.update([self.page("date.html", date_path(unit), unit=unit,
+                                    contexts=ix.date_pages.get(unit, ()), refs=ix.date_refs,
+                                    within=_within(unit, units), parent=_parent(unit))])
+        pages.update([self.page("timeline.html", "timeline.html", index=ix)])
+        return dict(sorted(pages.items()))
+
+
+def cite(source: Source) -> str:
+    """A short citation: publisher and date."""
+    meta = source.meta
+    return f"{meta.publisher or source.id}, {meta.published.date or 'undated'}"
+
+
+def counts(ix: Index) -> dict[str, int]:
+    return {
+        "sources": len(ix.sources),
+        "entities": len(ix.entities),
+        **{kind: len(infos) for kind, infos in ix.by_kind.items()},
+        "mentions": sum(len(s.mentions) for s in ix.sources),
+        "dates": sum(len(s.dates) for s in ix.sources),
+        "date_pages": len(ix.date_pages),
+        "removed": sum(len(s.cleaned.removed) for s in ix.sources),
+    }
+
+
+def _entities_in(src: Source, entities: dict[str, Entity]) -> list[tuple[Entity, int]]:
+    counts_: dict[str, int] = {}
+    for m in src.mentions:
+        counts_[m.entity] = counts_.get(m.entity, 0) + 1
+    return sorted(((entities[e], n) for e, n in counts_.items()),
+                  key=lambda en: (en[0].kind, en[0].name.casefold()))
+
+
+def date_units(pages: list[str]) -> list[str]:
+    """Every unit with a page: those expressions resolve to, and the months and years above."""
+    units = set(pages)
+    for unit in pages:
+        units.update({unit[:4], unit[:7]} if len(unit) == 10 else {unit[:4]})
+    return sorted(units)
+
+
+def date_tree(units: list[str]) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Years, each with its months, each with its days."""
+    return [(y, [(m, [d for d in units if len(d) == 10 and d.startswith(m)])
+                 for m in units if len(m) == 7 and m.startswith(y)])
+            for y in units if len(y) == 4]
+
+
+def _within(unit: str, units: list[str]) -> list[str]:
+    """Pages of the next smaller units inside this one (a month's days, a year's months)."""
+    size = {4: 7, 7: 10}.get(len(unit), 0)
+    return [u for u in units if len(u) == size and u.startswith(unit)]
+
+
+def _parent(unit: str) -> str:
+    """The page of the enclosing unit ('' for a year)."""
+    return {10: unit[:7], 7: unit[:4]}.get(len(unit), "")

@@ -1,0 +1,178 @@
+"""Read YAML so that every value knows the line it came from, and check it against a schema.
+
+PyYAML's SafeLoader is extended in three ways:
+- mappings and sequences remember where they and each of their items start;
+- dates stay strings (`2015-10-15` is an ISO string to us, not a `datetime.date`);
+- aliases and duplicate keys are refused (aliases make "billion laughs" bombs possible, and a
+  duplicate key silently drops the first value).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .models import Problems, Where
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+
+
+class LocDict(dict):
+    """A mapping that remembers its own position and that of each key (1-based line, column)."""
+
+    pos: tuple[int, int] = (0, 0)
+    key_pos: dict[str, tuple[int, int]]
+
+
+class LocList(list):
+    """A sequence that remembers its own position and that of each item."""
+
+    pos: tuple[int, int] = (0, 0)
+    item_pos: list[tuple[int, int]]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records positions, keeps dates as strings and refuses aliases."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in dossier files; "
+                "write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        result = LocDict()
+        result.pos = _pos(node)
+        result.key_pos = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise yaml.MarkedYAMLError(None, None, "a key must be plain text",
+                                           key_node.start_mark)
+            key = str(key)
+            if key in result:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"duplicate key '{key}' (the first one would be lost)",
+                    key_node.start_mark)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_pos[key] = _pos(value_node)
+        return result
+
+    def construct_sequence(self, node, deep=False):  # type: ignore[no-untyped-def]
+        result = LocList(self.construct_object(child, deep=True) for child in node.value)
+        result.pos = _pos(node)
+        result.item_pos = [_pos(child) for child in node.value]
+        return result
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+# Keep ISO dates as strings: drop the timestamp resolver.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+
+def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
+    """Parse a YAML file; on failure record the problem (file, line, column) and return None."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(Where(rel), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        return None
+    except OSError as exc:
+        problems.error(Where(rel), f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        col = mark.column + 1 if mark else 0
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        problems.error(Where(rel, line, col), f"YAML syntax: {what}", _line_of(text, line))
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(Where(rel), f"YAML syntax: {exc}")
+        return None
+
+
+def _line_of(text: str, line: int) -> str:
+    lines = text.splitlines()
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def line_text(path: Path, line: int) -> str:
+    """The given 1-based line of a file, stripped, for showing under a message."""
+    try:
+        return _line_of(path.read_text(encoding="utf-8-sig"), line)
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def position(data: Any, path: list[str | int]) -> tuple[int, int]:
+    """Line and column of the value at `path` inside located data (closest known ancestor)."""
+    best = getattr(data, "pos", (0, 0))
+    node = data
+    for step in path:
+        if isinstance(node, LocDict) and step in node:
+            best = node.key_pos.get(str(step), best)
+            node = node[step]
+        elif isinstance(node, LocList) and isinstance(step, int) and step < len(node):
+            best = node.item_pos[step]
+            node = node[step]
+        else:
+            break
+    return best
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in dossier/schema/."""
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def validate(data: Any, schema_name: str, path: Path, rel: str, problems: Problems) -> bool:
+    """Check located data against a schema; record each violation at its line. True if valid."""
+    schema = load_schema(schema_name)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: position(data, list(e.path)))
+    for err in errors:
+        line, col = position(data, list(err.absolute_path))
+        problems.error(Where(rel, line, col), _message(err), line_text(path, line))
+    return not errors
+
+
+def _message(err: jsonschema.ValidationError) -> str:
+    """A schema violation in words a person can act on."""
+    where = "/".join(str(p) for p in err.absolute_path) or "the file"
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        hints = []
+        for key in extra:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return (f"unknown field {', '.join(hints)} in {where}; "
+                f"allowed fields: {', '.join(allowed)}")
+    if err.validator == "required":
+        return f"{where}: {err.message}"
+    if err.validator == "enum":
+        return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if err.validator == "pattern":
+        hint = err.schema.get("description", "")
+        return f"{where}: {err.instance!r} is not valid" + (f" ({hint})" if hint else "")
+    if err.validator == "type":
+        return f"{where}: expected {err.validator_value}, found {type(err.instance).__name__}"
+    return f"{where}: {err.message}"
