@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from dossier.anchor import Text, anchor_dates, anchor_mentions
@@ -33,6 +34,7 @@ from dossier.models import Problems, Source, SourceMeta, Where
 from dossier.render import Renderer, counts
 from dossier.seeds import read_seed
 from dossier.write import write_site
+from dossier.yamlio import line_text
 
 ROOT = Path(__file__).resolve().parent
 
@@ -48,12 +50,15 @@ def build(root: Path, out: Path, problems: Problems,
     entities = read_entities(root, problems)
     seeds = find_seeds(root, problems)
     metas = read_sources(root, seeds, problems)
+    complete = not problems.errors
     # 2. Clean each seed and 3. anchor its annotations in the cleaned text.
+    annotated = {p.stem for p in (root / "content" / "sources").glob("*.yaml")}
     sources = [source for sid, path in seeds.items()
-               if (source := load_source(root, sid, path, metas.get(sid), rules, entities,
-                                         problems)) is not None]
+               if (sid in metas or sid not in annotated)
+               and (source := load_source(root, sid, path, metas.get(sid), rules, entities,
+                                          problems)) is not None]
     # 4. Cross-reference: entity pages, date pages, timeline.
-    index = build_index(sources, entities, problems)
+    index = build_index(sources, entities, problems, set(seeds), warn_unused=complete)
     if problems.errors or (strict and problems.warnings):
         return None
     # 5. Render every page, then 6. write them all at once.
@@ -100,8 +105,11 @@ def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> 
     return explain_lines(cleaned) if explain else [b.text for b in cleaned.blocks]
 
 
-def report(problems: Problems, strict: bool) -> None:
+def report(problems: Problems, strict: bool, root: Path) -> None:
+    """Print every problem, each followed by the offending line of its file."""
     for p in problems.items:
+        if p.where.line and not p.line_text:
+            p = replace(p, line_text=line_text(root / p.where.path, p.where.line))
         print(p.format(), file=sys.stderr)
     if problems.items:
         e, w = len(problems.errors), len(problems.warnings)
@@ -135,13 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "clean":
         lines = clean_command(root, args.file, args.explain, problems)
         if lines is None:
-            report(problems, False)
+            report(problems, False, root)
             return 1
         sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
     out = (args.out or root / "site").resolve()
     result = build(root, out, problems, args.strict)
-    report(problems, args.strict)
+    report(problems, args.strict, root)
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)
         return 1

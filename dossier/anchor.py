@@ -49,16 +49,20 @@ class Text:
         """The line of the seed that holds this offset."""
         return self.cleaned.blocks[self.block_at(offset)].line
 
-    def occurrences(self, quote: str) -> list[int]:
-        """Start offsets of every whole-word occurrence of `quote`."""
-        found, start = [], self.value.find(quote)
-        while start != -1:
-            end = start + len(quote)
-            if _boundary(self.value, start, quote[0], before=True) and \
-                    _boundary(self.value, end, quote[-1], before=False):
-                found.append(start)
-            start = self.value.find(quote, start + 1)
+    def occurrences(self, quote: str) -> list[tuple[int, int]]:
+        """(start, end) of every whole-word occurrence of `quote`. White space in the quote
+        matches any run of white space, so a typed space finds a pasted non-breaking one."""
+        found = []
+        for m in _pattern(quote).finditer(self.value):
+            if _boundary(self.value, m.start(), quote[0], before=True) and \
+                    _boundary(self.value, m.end(), quote[-1], before=False):
+                found.append((m.start(), m.end()))
         return found
+
+
+def _pattern(quote: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"\s+", quote.strip())]
+    return re.compile(r"[^\S\n]+".join(parts))
 
 
 def _boundary(text: str, at: int, edge_char: str, before: bool) -> bool:
@@ -73,16 +77,16 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def resolve(sel: Selector, text: Text, where: Where, problems: Problems) -> int | None:
-    """The start offset the selector points to, or None after recording why it does not."""
+def resolve(sel: Selector, text: Text, where: Where,
+            problems: Problems) -> tuple[int, int] | None:
+    """The (start, end) the selector points to, or None after recording why it does not."""
     if "\n" in sel.quote:
         problems.error(where, f"quote '{sel.quote}' spans two paragraphs; annotate each part")
         return None
     every = text.occurrences(sel.quote)
-    matches = [s for s in every
+    matches = [(s, e) for s, e in every
                if text.value[max(0, s - len(sel.prefix)):s] == sel.prefix
-               and text.value[s + len(sel.quote):s + len(sel.quote) + len(sel.suffix)]
-               == sel.suffix]
+               and text.value[e:e + len(sel.suffix)] == sel.suffix]
     if not matches:
         problems.error(where, _not_found(sel, text, bool(every)))
         return None
@@ -101,8 +105,8 @@ def resolve(sel: Selector, text: Text, where: Where, problems: Problems) -> int 
     return matches[0]
 
 
-def _lines(offsets: list[int], text: Text) -> str:
-    return ", ".join(str(text.seed_line(o)) for o in offsets)
+def _lines(spans: list[tuple[int, int]], text: Text) -> str:
+    return ", ".join(str(text.seed_line(s)) for s, _ in spans)
 
 
 def _not_found(sel: Selector, text: Text, quote_found: bool) -> str:
@@ -112,7 +116,7 @@ def _not_found(sel: Selector, text: Text, quote_found: bool) -> str:
     msg = f"'{sel.quote}' is not in the cleaned text of {text.seed}"
     if sel.quote.casefold() in text.value.casefold():
         return msg + " (it occurs with other capitals; quotes are case-sensitive)"
-    if re.search(re.escape(sel.quote), text.value):
+    if _pattern(sel.quote).search(text.value):
         return msg + " as a whole word (it occurs inside a longer word)"
     n = len(sel.quote.split())
     words = text.value.split()
@@ -129,12 +133,13 @@ def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
     for spec in meta.mentions:
         if not _known(spec, entities, problems):
             continue
-        start = resolve(spec.selector, text, spec.where, problems)
-        if start is None:
+        found = resolve(spec.selector, text, spec.where, problems)
+        if found is None:
             continue
-        mid = _fragment("m", spec.selector.quote, start, text)
-        span = Span(start, start + len(spec.selector.quote), text.block_at(start))
-        mentions.append((Mention(mid, meta.id, spec.entity, spec.selector.quote, span,
+        start, end = found
+        mid = _fragment("m", spec.selector.quote, found, text)
+        span = Span(start, end, text.block_at(start))
+        mentions.append((Mention(mid, meta.id, spec.entity, text.value[start:end], span,
                                  spec.note), spec.where))
     mentions.sort(key=lambda mw: (mw[0].span.start, -mw[0].span.end))
     return _check_layout(mentions, problems)
@@ -153,8 +158,8 @@ def _known(spec: MentionSpec, entities: dict[str, Entity], problems: Problems) -
     return False
 
 
-def _fragment(prefix: str, quote: str, start: int, text: Text) -> str:
-    n = text.occurrences(quote).index(start) + 1
+def _fragment(prefix: str, quote: str, found: tuple[int, int], text: Text) -> str:
+    n = text.occurrences(quote).index(found) + 1
     return f"{prefix}-{slugify(quote) or 'x'}-{n}"
 
 
@@ -193,18 +198,18 @@ def anchor_dates(meta: SourceMeta, text: Text, problems: Problems) -> tuple[Date
     seen: dict[tuple[int, int], DateSpec] = {}
     for spec in meta.dates:
         rng = _parse_value(spec, problems)
-        start = resolve(spec.selector, text, spec.where, problems)
-        if rng is None or start is None:
+        found = resolve(spec.selector, text, spec.where, problems)
+        if rng is None or found is None:
             continue
-        end = start + len(spec.selector.quote)
+        start, end = found
         if (start, end) in seen:
             problems.error(spec.where, f"'{spec.selector.quote}' is annotated twice as a date "
                            f"(also at line {seen[(start, end)].where.line})")
             continue
         seen[(start, end)] = spec
         refs.append(DateRef(
-            id=_fragment("d", spec.selector.quote, start, text), source=meta.id,
-            quote=spec.selector.quote, span=Span(start, end, text.block_at(start)),
+            id=_fragment("d", spec.selector.quote, found, text), source=meta.id,
+            quote=text.value[start:end], span=Span(start, end, text.block_at(start)),
             value=spec.value, start=rng.start.isoformat(), end=rng.end.isoformat(),
             precision=rng.precision, page=rng.page, approximate=spec.approximate,
             reasoning=spec.reasoning, event=spec.event))

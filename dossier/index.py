@@ -85,12 +85,13 @@ def context(source: Source, fragment: str, start: int, end: int) -> Context:
                    block[end - first:e])
 
 
-def build_index(sources: list[Source], entities: dict[str, Entity],
-                problems: Problems) -> Index:
-    """Cross-reference every source; report dangling references and unused entities."""
+def build_index(sources: list[Source], entities: dict[str, Entity], problems: Problems,
+                seed_ids: set[str], warn_unused: bool = True) -> Index:
+    """Cross-reference every source; report dangling references and (if every annotation
+    file could be read, so the report is not noise) entities no source mentions."""
     ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
     by_id = {s.id: s for s in ordered}
-    _check_references(entities, by_id, problems)
+    _check_references(entities, seed_ids, problems)
     per_entity: dict[str, list[tuple[Source, Mention]]] = defaultdict(list)
     for src in ordered:
         for m in src.mentions:
@@ -100,7 +101,7 @@ def build_index(sources: list[Source], entities: dict[str, Entity],
     infos = {}
     for eid, entity in entities.items():
         found = per_entity.get(eid, [])
-        if not found:
+        if not found and warn_unused:
             problems.warn(entity.where, f"entity '{eid}' is not mentioned in any source")
         infos[eid] = EntityInfo(
             entity=entity,
@@ -112,8 +113,9 @@ def build_index(sources: list[Source], entities: dict[str, Entity],
             together=tuple((entities[o], n) for o, n in
                            sorted(together[eid].items(), key=lambda on: (-on[1], on[0]))),
         )
-    for eid, info in infos.items():
-        _check_citations(info, by_id, problems)
+    for info in infos.values():
+        if warn_unused:
+            _check_citations(info, by_id, problems)
     by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
                                   key=lambda i: (i.entity.name.casefold(), i.entity.id)))
                for kind in KINDS}
@@ -171,7 +173,7 @@ def _links(entities: dict[str, Entity], sources: dict[str, Source]) -> dict[str,
     return links
 
 
-def _check_references(entities: dict[str, Entity], sources: dict[str, Source],
+def _check_references(entities: dict[str, Entity], sources: set[str],
                       problems: Problems) -> None:
     for entity in entities.values():
         for statement in entity.description:
@@ -191,6 +193,8 @@ def _check_references(entities: dict[str, Entity], sources: dict[str, Source],
 def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:
     """Warn when a description cites a source that never mentions the entity."""
     mentioned = {src.id for src, _ in info.mentions}
+    if not mentioned:
+        return  # already reported as not mentioned at all
     for statement in info.entity.description:
         for sid in statement.sources:
             if sid in sources and sid not in mentioned:

@@ -217,7 +217,7 @@ def counts(ix: Index) -> dict[str, int]:
         **{kind: len(infos) for kind, infos in ix.by_kind.items()},
         "mentions": sum(len(s.mentions) for s in ix.sources),
         "dates": sum(len(s.dates) for s in ix.sources),
-        "date_pages": len(ix.date_pages),
+        "date_pages": len(date_units(list(ix.date_pages))),
         "removed": sum(len(s.cleaned.removed) for s in ix.sources),
     }
 

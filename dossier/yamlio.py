@@ -101,7 +101,12 @@ def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         col = mark.column + 1 if mark else 0
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        what = exc.problem or ""
+        if exc.context:
+            started = exc.context_mark
+            at = (f" (started at line {started.line + 1}, column {started.column + 1})"
+                  if started and started is not mark else "")
+            what = f"{exc.context}{at}: {what}"
         problems.error(Where(rel, line, col), f"YAML syntax: {what}", _line_of(text, line))
         return None
     except yaml.YAMLError as exc:

@@ -1,0 +1,164 @@
+"""Fixtures: a miniature dossier written inline, and the shipped dossier built once."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import build  # noqa: E402
+
+MINI_SEEDS = {
+    "alpha.txt": """\
+        Middle East
+
+        Iran sends advisers to Syria
+
+        Gen. Hossein Hamedani was killed near Aleppo on Thursday, the Associated Press said.
+        Hamadani had advised the Syrian Arab Army in Aleppo since last year.
+        The US-led coalition has bombed the Islamic State (ISIL) group for a year.
+
+        Back to top
+        """,
+    "beta.txt": """\
+        Iran’s top general Hossein Hamadani was buried in Tehran on Saturday.
+        The Bassel al-Assad International Airport stayed closed.
+        """,
+}
+
+MINI_SOURCES = {
+    "alpha.yaml": """\
+        headline: Iran sends advisers to Syria
+        publisher: Example News
+        published: {date: 2015-10-15}
+        url: https://example.org/alpha?utm_source=newsletter&id=7
+        notes: Checked against the *print* edition.
+        mentions:
+          - {quote: Hossein Hamedani, entity: hossein-hamedani}
+          - {quote: Hamadani, entity: hossein-hamedani}
+          - {quote: Aleppo, entity: aleppo, occurrence: 1}
+          - {quote: Aleppo, entity: aleppo, occurrence: 2}
+          - {quote: Syrian Arab Army, entity: syrian-arab-army}
+          - {quote: US-led coalition, entity: us-led-coalition}
+          - {quote: US, entity: united-states}
+          - {quote: Islamic State, entity: islamic-state}
+          - {quote: ISIL, entity: islamic-state}
+        dates:
+          - quote: Thursday
+            value: 2015-10-15
+            reasoning: Publication day, a Thursday.
+            event: Hamedani killed near Aleppo
+          - quote: since last year
+            value: 2014-01-01/2015-10-15
+            approximate: true
+            reasoning: From the start of last year to publication.
+            event: Hamadani advises the Syrian army
+        """,
+    "beta.yaml": """\
+        headline: General buried
+        publisher: Other Paper
+        published: {date: 2015-10-18, inferred: true, reasoning: The burial was on Saturday 17 October.}
+        url: https://example.com/beta
+        mentions:
+          - {quote: Hossein Hamadani, entity: hossein-hamedani}
+          - {quote: Tehran, entity: tehran}
+          - {quote: Bassel al-Assad International Airport, entity: bassel-airport}
+        dates:
+          - quote: Saturday
+            value: 2015-10-17
+            reasoning: The Saturday before publication.
+            event: Hamadani buried
+        """,
+}
+
+MINI_ENTITIES = """\
+    - id: hossein-hamedani
+      name: Hossein Hamedani
+      kind: person
+      variants: [Hossein Hamadani, Hamadani, Hamedani]
+      description:
+        - {text: Iranian general killed near Aleppo., sources: [alpha]}
+        - {text: "Called Iran’s top general.", sources: [beta]}
+      relations:
+        - {relation: member-of, entity: syrian-arab-army, source: alpha, quote: advised}
+    - id: aleppo
+      name: Aleppo
+      kind: place
+      type: city
+      description: [{text: City in Syria., sources: [alpha]}]
+    - id: tehran
+      name: Tehran
+      kind: place
+      type: city
+      description: [{text: Where Hamadani was buried., sources: [beta]}]
+    - id: bassel-airport
+      name: Bassel al-Assad International Airport
+      kind: place
+      type: airport
+      description: [{text: Stayed closed., sources: [beta]}]
+    - id: syrian-arab-army
+      name: Syrian Arab Army
+      kind: unit
+      description: [{text: Syria's army., sources: [alpha]}]
+    - id: us-led-coalition
+      name: US-led coalition
+      kind: unit
+      description: [{text: Bombs the Islamic State., sources: [alpha]}]
+    - id: united-states
+      name: United States
+      kind: place
+      description: [{text: Leads the coalition., sources: [alpha]}]
+    - id: islamic-state
+      name: Islamic State
+      kind: unit
+      variants: [ISIL]
+      description: [{text: Bombed by the coalition., sources: [alpha]}]
+    - id: associated-press
+      name: Associated Press
+      kind: organisation
+      description: [{text: News agency., sources: [alpha]}]
+    """
+
+
+def write_mini(root: Path) -> Path:
+    """Write the miniature dossier into `root` with the real templates and rules."""
+    for sub in ("seeds", "content/sources", "content/entities"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    for name, text in MINI_SEEDS.items():
+        (root / "seeds" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    for name, text in MINI_SOURCES.items():
+        (root / "content" / "sources" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    (root / "content" / "entities" / "all.yaml").write_text(textwrap.dedent(MINI_ENTITIES),
+                                                            encoding="utf-8")
+    (root / "content" / "dossier.yaml").write_text("title: Mini dossier\n", encoding="utf-8")
+    shutil.copy(REPO / "content" / "boilerplate.yaml", root / "content" / "boilerplate.yaml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh miniature project a test may edit."""
+    return write_mini(tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature dossier, built once; returns the project folder (site in site/)."""
+    root = write_mini(tmp_path_factory.mktemp("built") / "mini")
+    assert build.main(["--root", str(root)]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped dossier built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    assert build.main(["--out", str(out)]) == 0
+    return out
