@@ -63,7 +63,10 @@ MINI_SOURCES = {
     "beta.yaml": """\
         headline: General buried
         publisher: Other Paper
-        published: {date: 2015-10-18, inferred: true, reasoning: The burial was on Saturday 17 October.}
+        published:
+          date: 2015-10-18
+          inferred: true
+          reasoning: The burial was on Saturday 17 October.
         url: https://example.com/beta
         mentions:
           - {quote: Hossein Hamadani, entity: hossein-hamedani}

@@ -84,7 +84,8 @@ def test_annotation_without_seed(mini, capsys):
 
 
 def test_unknown_field_suggests_the_right_one(mini, capsys):
-    edit(mini / "content/sources/alpha.yaml", "{quote: Hamadani, entity:", "{qoute: Hamadani, entity:")
+    edit(mini / "content/sources/alpha.yaml", "{quote: Hamadani, entity:",
+         "{qoute: Hamadani, entity:")
     errs = errors(mini, capsys)
     assert "unknown field 'qoute' (did you mean 'quote'?) in mentions/1" in errs[0]
     assert errs[0].startswith("content/sources/alpha.yaml:8:5: error:")
@@ -168,7 +169,7 @@ def test_failed_build_leaves_previous_site_and_seeds_untouched(mini):
     code, out, err = run(mini)
     assert code == 1
     assert "Traceback" not in err and "Traceback" not in out
-    assert err.splitlines()[0] == ("content/sources/beta.yaml:7:5: error: 'Teheran' is not in "
+    assert err.splitlines()[0] == ("content/sources/beta.yaml:10:5: error: 'Teheran' is not in "
                                    "the cleaned text of seeds/beta.txt (did you mean 'Tehran'?)")
     assert err.splitlines()[1] == "    - {quote: Teheran, entity: tehran}"
     assert "Build failed;" in err
