@@ -1,6 +1,7 @@
 """Read YAML so that every value knows the line it came from, and check it against a schema.
 
-PyYAML's SafeLoader is extended in three ways:
+PyYAML's SafeLoader (libyaml's C parser when installed, which PyYAML's wheels include) is
+extended in three ways:
 - mappings and sequences remember where they and each of their items start;
 - dates stay strings (`2015-10-15` is an ISO string to us, not a `datetime.date`);
 - aliases and duplicate keys are refused (aliases make "billion laughs" bombs possible, and a
@@ -36,16 +37,11 @@ class LocList(list):
     item_pos: list[tuple[int, int]]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records positions, keeps dates as strings and refuses aliases."""
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser when available
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in dossier files; "
-                "write the value out", event.start_mark)
-        return super().compose_node(parent, index)
+
+class _Loader(_BASE):  # type: ignore[misc, valid-type]
+    """SafeLoader that records positions, keeps dates as strings and refuses duplicate keys."""
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         result = LocDict()
@@ -79,8 +75,17 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
 # Keep ISO dates as strings: drop the timestamp resolver.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in _BASE.yaml_implicit_resolvers.items()
 }
+
+
+def _refuse_aliases(text: str) -> None:
+    """Raise at the first alias (*name): aliases are what makes "billion laughs" bombs."""
+    for event in yaml.parse(text, Loader=_BASE):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in dossier files; "
+                "write the value out", event.start_mark)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
@@ -96,6 +101,7 @@ def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
         problems.error(Where(rel), f"cannot read the file: {exc.strerror}")
         return None
     try:
+        _refuse_aliases(text)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -44,7 +44,7 @@ def test_yaml_syntax_error(mini, capsys):
     edit(mini / "content/sources/alpha.yaml", "publisher: Example News", "publisher: [Example")
     errs = errors(mini, capsys)
     assert errs == ["content/sources/alpha.yaml:3:10: error: YAML syntax: while parsing a flow "
-                    "sequence (started at line 2, column 12): expected ',' or ']', but got ':'"]
+                    "sequence (started at line 2, column 12): did not find expected ',' or ']'"]
 
 
 def test_quote_not_in_cleaned_text_suggests_closest(mini, capsys):
