@@ -410,7 +410,7 @@ class Verdict:
 KEEP = Verdict()
 
 _REASONS = {
-    "headline": "used as the page title",
+    "headline": "Used as the page title.",
     "repeated": "The same line appears more than once on the page, as site chrome does.",
     "section-label": "A short label above the headline, naming the site's section.",
     "navigation": "A short link-like line outside the article's run of prose.",

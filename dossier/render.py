@@ -218,7 +218,7 @@ def counts(ix: Index) -> dict[str, int]:
         "mentions": sum(len(s.mentions) for s in ix.sources),
         "dates": sum(len(s.dates) for s in ix.sources),
         "date_pages": len(date_units(list(ix.date_pages))),
-        "removed": sum(len(s.cleaned.removed) for s in ix.sources),
+        "removed": sum(1 for s in ix.sources for r in s.cleaned.removed if r.rule != "headline"),
     }
 
 

@@ -161,7 +161,7 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped dossier built once into a temporary folder."""
+    """The shipped dossier built once (strict: no warning either) into a temporary folder."""
     out = tmp_path_factory.mktemp("shipped") / "site"
-    assert build.main(["--out", str(out)]) == 0
+    assert build.main(["--strict", "--out", str(out)]) == 0
     return out

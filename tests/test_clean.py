@@ -77,7 +77,7 @@ def test_seed_headline_is_found(rules, sid, with_headline):
     assert cleaned.headline == EXPECTED[sid][1]
     heads = [r for r in cleaned.removed if r.rule == "headline"]
     assert [r.text for r in heads] == ([EXPECTED[sid][1]] if EXPECTED[sid][1] else [])
-    assert all(r.reason == "used as the page title" for r in heads)
+    assert all(r.reason == "Used as the page title." for r in heads)
 
 
 @pytest.mark.parametrize("sid", sorted(EXPECTED))

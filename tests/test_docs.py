@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import jsonschema
+import yaml
+
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -48,3 +51,20 @@ def test_annotating_guide_carries_the_shared_conventions():
     for heading in ("## What is a mention", "## Anchoring a mention", "## Dates",
                     "## Descriptions", "# Project additions"):
         assert heading in guide
+
+
+def test_readme_examples_are_valid_annotation_files():
+    examples = re.findall(r"```yaml\n(.*?)\n```", README, re.S)
+    source, entities = (yaml.load(e, Loader=yaml.BaseLoader) for e in examples[:2])
+    for data, name in ((source, "source"), (entities, "entities")):
+        schema = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text())
+        jsonschema.validate(_typed(data), schema)
+
+
+def _typed(value):
+    """BaseLoader reads every scalar as text; give occurrence numbers back their type."""
+    if isinstance(value, dict):
+        return {k: int(v) if k == "occurrence" else _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return value
