@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dossier.anchor import Text, anchor_dates, anchor_mentions
 from dossier.annotations import (
+    Dossier,
     find_seeds,
     publisher_key,
     read_dossier,
@@ -28,9 +29,9 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
-from dossier.clean import clean_text, explain_lines, load_rules
+from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import build_index
-from dossier.models import Problems, Source, SourceMeta, Where
+from dossier.models import Entity, Problems, Source, SourceMeta, Where
 from dossier.render import Renderer, counts
 from dossier.seeds import read_seed
 from dossier.write import write_site
@@ -39,30 +40,52 @@ from dossier.yamlio import line_text
 ROOT = Path(__file__).resolve().parent
 
 
-def build(root: Path, out: Path, problems: Problems,
-          strict: bool = False) -> dict[str, int] | None:
-    """Run every stage; return the counts, or None when errors (or, if strict, warnings)
-    stopped the build before anything was written."""
-    started = time.perf_counter()
-    # 1. Read: boilerplate rules, the registry, the seeds and their annotations.
+@dataclass(frozen=True)
+class Project:
+    """Everything read, cleaned and anchored: what every command works from."""
+
+    dossier: Dossier
+    entities: dict[str, Entity]
+    seeds: dict[str, Path]
+    """Seed files by source id."""
+    sources: list[Source]
+    """Sources whose seed and annotation file could be read, cleaned and anchored."""
+    complete: bool
+    """True when every annotation file could be read (so 'unused entity' warnings are sound)."""
+
+
+def read_project(root: Path, problems: Problems) -> Project:
+    """Stages 1-3: read the rules, the registry, the seeds and their annotations; clean each
+    seed and anchor its annotations in the cleaned text."""
     rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
     dossier = read_dossier(root, problems)
     entities = read_entities(root, problems)
     seeds = find_seeds(root, problems)
     metas = read_sources(root, seeds, problems)
     complete = not problems.errors
-    # 2. Clean each seed and 3. anchor its annotations in the cleaned text.
     annotated = {p.stem for p in (root / "content" / "sources").glob("*.yaml")}
     sources = [source for sid, path in seeds.items()
                if (sid in metas or sid not in annotated)
                and (source := load_source(root, sid, path, metas.get(sid), rules, entities,
                                           problems)) is not None]
+    return Project(dossier, entities, seeds, sources, complete)
+
+
+def build(root: Path, out: Path, problems: Problems,
+          strict: bool = False) -> dict[str, int] | None:
+    """Run every stage; return the counts, or None when errors (or, if strict, warnings)
+    stopped the build before anything was written."""
+    started = time.perf_counter()
+    # 1-3. Read everything, clean each seed, anchor its annotations.
+    project = read_project(root, problems)
     # 4. Cross-reference: entity pages, date pages, timeline.
-    index = build_index(sources, entities, problems, set(seeds), warn_unused=complete)
+    index = build_index(project.sources, project.entities, problems, set(project.seeds),
+                        warn_unused=project.complete)
     if problems.errors or (strict and problems.warnings):
         return None
     # 5. Render every page, then 6. write them all at once.
-    pages = Renderer(root / "templates", dossier, index, entities).all_pages(problems)
+    pages = Renderer(root / "templates", project.dossier, index,
+                     project.entities).all_pages(problems)
     if problems.errors or (strict and problems.warnings):
         return None
     files = write_site(out, pages, root / "templates" / "static")
@@ -70,8 +93,8 @@ def build(root: Path, out: Path, problems: Problems,
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
-def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: object,
-                entities: dict, problems: Problems) -> Source | None:
+def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: Rules,
+                entities: dict[str, Entity], problems: Problems) -> Source | None:
     """Read, clean and anchor one seed."""
     raw = read_seed(path, rel(path, root), problems)
     if raw is None:
