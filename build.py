@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from dossier.annotations import (
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.models import Entity, Problems, Source, SourceMeta, Where
+from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
 from dossier.seeds import read_seed
 from dossier.write import write_site
@@ -52,6 +54,8 @@ class Project:
     """Sources whose seed and annotation file could be read, cleaned and anchored."""
     complete: bool
     """True when every annotation file could be read (so 'unused entity' warnings are sound)."""
+    anchors: Counter[str]
+    """How many annotations were anchored exact, relocated, ambiguous or orphaned."""
 
 
 def read_project(root: Path, problems: Problems) -> Project:
@@ -64,11 +68,12 @@ def read_project(root: Path, problems: Problems) -> Project:
     metas = read_sources(root, seeds, problems)
     complete = not problems.errors
     annotated = {p.stem for p in (root / "content" / "sources").glob("*.yaml")}
+    memory, tally = load_lock(root), Counter[str]()
     sources = [source for sid, path in seeds.items()
                if (sid in metas or sid not in annotated)
                and (source := load_source(root, sid, path, metas.get(sid), rules, entities,
-                                          problems)) is not None]
-    return Project(dossier, entities, seeds, sources, complete)
+                                          problems, memory.get(sid, {}), tally)) is not None]
+    return Project(dossier, entities, seeds, sources, complete, tally)
 
 
 def build(root: Path, out: Path, problems: Problems,
@@ -89,13 +94,18 @@ def build(root: Path, out: Path, problems: Problems,
     if problems.errors or (strict and problems.warnings):
         return None
     files = write_site(out, pages, root / "templates" / "static")
+    save_lock(root, {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
+                            for a in (*s.mentions, *s.dates)} for s in project.sources})
     return {**counts(index), "files": files, "warnings": len(problems.warnings),
+            "relocated": project.anchors["relocated"],
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
 def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: Rules,
-                entities: dict[str, Entity], problems: Problems) -> Source | None:
-    """Read, clean and anchor one seed."""
+                entities: dict[str, Entity], problems: Problems,
+                memory: dict[str, Memory] | None = None,
+                tally: Counter[str] | None = None) -> Source | None:
+    """Read, clean and anchor one seed (memory: where its anchors were at the last build)."""
     raw = read_seed(path, rel(path, root), problems)
     if raw is None:
         return None
@@ -108,8 +118,8 @@ def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules
                       "the source is shown as unannotated")
         meta = unannotated(sid, rel(path, root), cleaned.headline)
     text = Text(cleaned, meta.seed)
-    return Source(meta, cleaned, anchor_mentions(meta, text, entities, problems),
-                  anchor_dates(meta, text, problems))
+    return Source(meta, cleaned, anchor_mentions(meta, text, entities, problems, memory, tally),
+                  anchor_dates(meta, text, problems, memory, tally))
 
 
 def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:
@@ -144,7 +154,8 @@ def summary(c: dict[str, int], out: Path) -> str:
     return (f"Built {c['sources']} sources: {c['entities']} entities ({c['person']} people, "
             f"{c['unit']} units, {c['organisation']} organisations, {c['place']} places), "
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
-            f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s); "
+            f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
+            + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
             f"{c['files']} files in {c['ms']} ms.\nOpen {out / 'index.html'} in a browser, or "
             f"run: python -m http.server -d {out} 8000")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_right
+from collections import Counter
 
-from . import dates
+from . import dates, relocate
 from .models import (
     Cleaned,
     DateRef,
@@ -26,6 +27,7 @@ from .models import (
     Span,
     Where,
 )
+from .relocate import Memory
 from .text import slugify
 
 
@@ -77,32 +79,88 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def resolve(sel: Selector, text: Text, where: Where,
-            problems: Problems) -> tuple[int, int] | None:
-    """The (start, end) the selector points to, or None after recording why it does not."""
+def select(sel: Selector, text: Text) -> tuple[tuple[int, int] | None, str]:
+    """Where the selector points: (span, '') or (None, why not)."""
     if "\n" in sel.quote:
-        problems.error(where, f"quote '{sel.quote}' spans two paragraphs; annotate each part")
-        return None
+        return None, f"quote '{sel.quote}' spans two paragraphs; annotate each part"
     every = text.occurrences(sel.quote)
     matches = [(s, e) for s, e in every
                if text.value[max(0, s - len(sel.prefix)):s] == sel.prefix
                and text.value[e:e + len(sel.suffix)] == sel.suffix]
     if not matches:
-        problems.error(where, _not_found(sel, text, bool(every)))
-        return None
+        return None, _not_found(sel, text, bool(every))
     if sel.occurrence:
         if sel.occurrence > len(matches):
-            problems.error(where, f"occurrence {sel.occurrence} of '{sel.quote}' asked for, but "
-                           f"it occurs {len(matches)} time(s) in {text.seed} (lines "
-                           f"{_lines(matches, text)})")
-            return None
-        return matches[sel.occurrence - 1]
+            return None, (f"occurrence {sel.occurrence} of '{sel.quote}' asked for, but it "
+                          f"occurs {len(matches)} time(s) in {text.seed} (lines "
+                          f"{_lines(matches, text)})")
+        return matches[sel.occurrence - 1], ""
     if len(matches) > 1:
-        problems.error(where, f"'{sel.quote}' occurs {len(matches)} times in {text.seed} "
-                       f"(lines {_lines(matches, text)}); add occurrence: 1 to "
-                       f"{len(matches)}, or a prefix or suffix")
+        return None, (f"'{sel.quote}' occurs {len(matches)} times in {text.seed} "
+                      f"(lines {_lines(matches, text)}); add occurrence: 1 to "
+                      f"{len(matches)}, or a prefix or suffix")
+    return matches[0], ""
+
+
+def resolve(sel: Selector, text: Text, where: Where, problems: Problems,
+            memory: Memory | None = None, tally: Counter[str] | None = None
+            ) -> tuple[int, int] | None:
+    """The (start, end) an annotation is anchored at, classified exact, relocated, ambiguous
+    or orphaned against the memory of the last good build; problems say which and why."""
+    tally = tally if tally is not None else Counter()
+    chosen, why = select(sel, text)
+    if memory is None:
+        tally["exact" if chosen else "orphaned"] += 1
+        if chosen is None:
+            problems.error(where, why)
+        return chosen
+    if chosen and relocate.score(memory, text.value, *chosen) >= relocate.KEEP:
+        tally["exact"] += 1
+        return chosen
+    ranked = relocate.candidates(memory, text.value, text.occurrences(memory.quote))
+    eligible = [c for c in ranked if c.eligible]
+    if not eligible:
+        if chosen:  # the text around it was rewritten, but the selector still finds it
+            tally["exact"] += 1
+            return chosen
+        tally["orphaned"] += 1
+        problems.error(where, _orphaned(sel, memory, text, ranked[0] if ranked else None))
         return None
-    return matches[0]
+    best = eligible[0]
+    ties = [c for c in eligible if c.score >= best.score - relocate.MARGIN]
+    if len(ties) > 1:
+        tally["ambiguous"] += 1
+        lines = _lines([(c.start, c.end) for c in ties], text)
+        problems.error(where, f"'{sel.quote}' is ambiguous after an edit of {text.seed}: it "
+                       f"matches equally well at lines {lines} (score {best.score:.2f}); "
+                       "add a prefix, suffix or occurrence")
+        return None
+    if chosen == (best.start, best.end):
+        tally["exact"] += 1
+        return chosen
+    tally["relocated"] += 1
+    problems.warn(where, _relocated(sel, text, best))
+    return best.start, best.end
+
+
+def _relocated(sel: Selector, text: Text, best: relocate.Candidate) -> str:
+    found = text.value[best.start:best.end]
+    n = text.occurrences(found).index((best.start, best.end)) + 1
+    now = "" if found == sel.quote else f", now reading '{found}'"
+    return (f"'{sel.quote}' moved after an edit of {text.seed}: relocated to line "
+            f"{text.seed_line(best.start)}{now} (score {best.score:.2f}); to keep it there, "
+            f"write quote: {found}, occurrence: {n}")
+
+
+def _orphaned(sel: Selector, memory: Memory, text: Text,
+              best: relocate.Candidate | None) -> str:
+    msg = f"'{sel.quote}' is orphaned: it is no longer in the cleaned text of {text.seed}"
+    if best is None:
+        return msg + " and nothing like it is; fix or remove the annotation"
+    return (msg + f"; the closest candidate, '{text.value[best.start:best.end]}' at line "
+            f"{text.seed_line(best.start)}, is too unlike it (score {best.score:.2f}; an edit "
+            f"is followed only from {relocate.FLOOR} with a quote {relocate.QUOTE_FLOOR:.0%} "
+            "alike); fix or remove the annotation")
 
 
 def _lines(spans: list[tuple[int, int]], text: Text) -> str:
@@ -126,21 +184,34 @@ def _not_found(sel: Selector, text: Text, quote_found: bool) -> str:
                   "; run `python build.py clean " + text.seed + "` to see the cleaned text")
 
 
+def mention_key(spec: MentionSpec) -> str:
+    s = spec.selector
+    return "\x1f".join(("m", spec.entity, s.quote, s.prefix, s.suffix, str(s.occurrence)))
+
+
+def date_key(spec: DateSpec) -> str:
+    s = spec.selector
+    return "\x1f".join(("d", s.quote, s.prefix, s.suffix, str(s.occurrence)))
+
+
 def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
-                    problems: Problems) -> tuple[Mention, ...]:
+                    problems: Problems, memory: dict[str, Memory] | None = None,
+                    tally: Counter[str] | None = None) -> tuple[Mention, ...]:
     """Anchor every mention of a source; unknown entities and clashes are errors."""
+    memory = memory or {}
     mentions: list[tuple[Mention, Where]] = []
     for spec in meta.mentions:
         if not _known(spec, entities, problems):
             continue
-        found = resolve(spec.selector, text, spec.where, problems)
+        key = mention_key(spec)
+        found = resolve(spec.selector, text, spec.where, problems, memory.get(key), tally)
         if found is None:
             continue
         start, end = found
-        mid = _fragment("m", spec.selector.quote, found, text)
+        mid = _fragment("m", text.value[start:end], found, text)
         span = Span(start, end, text.block_at(start))
         mentions.append((Mention(mid, meta.id, spec.entity, text.value[start:end], span,
-                                 spec.note), spec.where))
+                                 spec.note, key), spec.where))
     mentions.sort(key=lambda mw: (mw[0].span.start, -mw[0].span.end))
     return _check_layout(mentions, problems)
 
@@ -192,13 +263,17 @@ def _nested(a: Span, b: Span) -> bool:
     return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
 
 
-def anchor_dates(meta: SourceMeta, text: Text, problems: Problems) -> tuple[DateRef, ...]:
+def anchor_dates(meta: SourceMeta, text: Text, problems: Problems,
+                 memory: dict[str, Memory] | None = None,
+                 tally: Counter[str] | None = None) -> tuple[DateRef, ...]:
     """Anchor and normalise every date expression of a source."""
+    memory = memory or {}
     refs: list[DateRef] = []
     seen: dict[tuple[int, int], DateSpec] = {}
     for spec in meta.dates:
         rng = _parse_value(spec, problems)
-        found = resolve(spec.selector, text, spec.where, problems)
+        key = date_key(spec)
+        found = resolve(spec.selector, text, spec.where, problems, memory.get(key), tally)
         if rng is None or found is None:
             continue
         start, end = found
@@ -208,11 +283,11 @@ def anchor_dates(meta: SourceMeta, text: Text, problems: Problems) -> tuple[Date
             continue
         seen[(start, end)] = spec
         refs.append(DateRef(
-            id=_fragment("d", spec.selector.quote, found, text), source=meta.id,
+            id=_fragment("d", text.value[start:end], found, text), source=meta.id,
             quote=text.value[start:end], span=Span(start, end, text.block_at(start)),
             value=spec.value, start=rng.start.isoformat(), end=rng.end.isoformat(),
             precision=rng.precision, page=rng.page, approximate=spec.approximate,
-            reasoning=spec.reasoning, event=spec.event))
+            reasoning=spec.reasoning, event=spec.event, key=key))
     return tuple(sorted(refs, key=lambda r: r.span.start))
 
 

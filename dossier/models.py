@@ -252,6 +252,8 @@ class Mention:
     quote: str
     span: Span
     note: str = ""
+    key: str = ""
+    """The annotation's selector as text: what the anchor memory is keyed by."""
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,8 @@ class DateRef:
     approximate: bool
     reasoning: str
     event: str
+    key: str = ""
+    """The annotation's selector as text: what the anchor memory is keyed by."""
 
 
 @dataclass(frozen=True)
