@@ -63,7 +63,9 @@ def read_project(root: Path, problems: Problems) -> Project:
     seed and anchor its annotations in the cleaned text."""
     rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
     dossier = read_dossier(root, problems)
+    errors_before = len(problems.errors)
     entities = read_entities(root, problems)
+    registry_ok = len(problems.errors) == errors_before
     seeds = find_seeds(root, problems)
     metas = read_sources(root, seeds, problems)
     complete = not problems.errors
@@ -72,7 +74,8 @@ def read_project(root: Path, problems: Problems) -> Project:
     sources = [source for sid, path in seeds.items()
                if (sid in metas or sid not in annotated)
                and (source := load_source(root, sid, path, metas.get(sid), rules, entities,
-                                          problems, memory.get(sid, {}), tally)) is not None]
+                                          problems, memory.get(sid, {}), tally, registry_ok))
+               is not None]
     return Project(dossier, entities, seeds, sources, complete, tally)
 
 
@@ -104,7 +107,7 @@ def build(root: Path, out: Path, problems: Problems,
 def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: Rules,
                 entities: dict[str, Entity], problems: Problems,
                 memory: dict[str, Memory] | None = None,
-                tally: Counter[str] | None = None) -> Source | None:
+                tally: Counter[str] | None = None, registry_ok: bool = True) -> Source | None:
     """Read, clean and anchor one seed (memory: where its anchors were at the last build)."""
     raw = read_seed(path, rel(path, root), problems)
     if raw is None:
@@ -118,7 +121,8 @@ def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules
                       "the source is shown as unannotated")
         meta = unannotated(sid, rel(path, root), cleaned.headline)
     text = Text(cleaned, meta.seed)
-    return Source(meta, cleaned, anchor_mentions(meta, text, entities, problems, memory, tally),
+    return Source(meta, cleaned,
+                  anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
                   anchor_dates(meta, text, problems, memory, tally))
 
 

@@ -196,11 +196,15 @@ def date_key(spec: DateSpec) -> str:
 
 def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
                     problems: Problems, memory: dict[str, Memory] | None = None,
-                    tally: Counter[str] | None = None) -> tuple[Mention, ...]:
-    """Anchor every mention of a source; unknown entities and clashes are errors."""
+                    tally: Counter[str] | None = None,
+                    registry_ok: bool = True) -> tuple[Mention, ...]:
+    """Anchor every mention of a source; unknown entities and clashes are errors (unknown
+    entities are not reported when the registry itself could not be read: that is noise)."""
     memory = memory or {}
     mentions: list[tuple[Mention, Where]] = []
     for spec in meta.mentions:
+        if spec.entity not in entities and not registry_ok:
+            continue
         if not _known(spec, entities, problems):
             continue
         key = mention_key(spec)

@@ -8,6 +8,7 @@ are checked later, once everything has been read.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,6 +28,7 @@ from .models import (
 from .yamlio import LocDict, position, read_yaml, validate
 
 SEED_SUFFIXES = (".txt", ".html", ".htm")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
 
 
@@ -56,6 +58,11 @@ def find_seeds(root: Path, problems: Problems) -> dict[str, Path]:
     seeds: dict[str, Path] = {}
     for path in sorted(seeds_dir.iterdir()):
         if path.suffix.lower() not in SEED_SUFFIXES or path.name.startswith("."):
+            continue
+        if not SAFE_ID.match(path.stem):
+            problems.error(Where(rel(path, root)), f"the seed's name '{path.stem}' cannot be a "
+                           "page address: rename the file using only letters, digits, '-', '_' "
+                           "and '.'")
             continue
         if path.stem in seeds:
             problems.error(Where(rel(path, root)),

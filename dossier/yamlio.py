@@ -102,7 +102,11 @@ def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
         return None
     try:
         _refuse_aliases(text)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        if data is None:
+            problems.error(Where(rel), "the file is empty (or only comments); fill it in or "
+                           "delete it")
+        return data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -165,9 +169,24 @@ def validate(data: Any, schema_name: str, path: Path, rel: str, problems: Proble
     return not errors
 
 
+JSON_TYPES = {"LocDict": "a mapping", "dict": "a mapping", "LocList": "a list", "list": "a list",
+              "str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+              "NoneType": "nothing"}
+SCHEMA_TYPES = {"object": "a mapping", "array": "a list", "string": "text",
+                "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+
+
+def field_path(path: list[str | int]) -> str:
+    """A path into a file's data as a person reads it: mentions[2].occurrence."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out or "the file"
+
+
 def _message(err: jsonschema.ValidationError) -> str:
     """A schema violation in words a person can act on."""
-    where = "/".join(str(p) for p in err.absolute_path) or "the file"
+    where = field_path(list(err.absolute_path))
     if err.validator == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
         extra = sorted(set(err.instance) - set(allowed))
@@ -185,5 +204,7 @@ def _message(err: jsonschema.ValidationError) -> str:
         hint = err.schema.get("description", "")
         return f"{where}: {err.instance!r} is not valid" + (f" ({hint})" if hint else "")
     if err.validator == "type":
-        return f"{where}: expected {err.validator_value}, found {type(err.instance).__name__}"
+        found = JSON_TYPES.get(type(err.instance).__name__, type(err.instance).__name__)
+        return (f"{where}: expected {SCHEMA_TYPES.get(err.validator_value, err.validator_value)},"
+                f" found {found}")
     return f"{where}: {err.message}"

@@ -87,7 +87,7 @@ def test_unknown_field_suggests_the_right_one(mini, capsys):
     edit(mini / "content/sources/alpha.yaml", "{quote: Hamadani, entity:",
          "{qoute: Hamadani, entity:")
     errs = errors(mini, capsys)
-    assert "unknown field 'qoute' (did you mean 'quote'?) in mentions/1" in errs[0]
+    assert "unknown field 'qoute' (did you mean 'quote'?) in mentions[1]" in errs[0]
     assert errs[0].startswith("content/sources/alpha.yaml:8:5: error:")
 
 
