@@ -5,6 +5,8 @@
     python build.py clean FILE       print the article text of a seed, one block per line
     python build.py clean FILE --explain
                                      ... with the headline and every removed line and its rule
+    python build.py check            lint the annotations; writes nothing
+    python build.py serve            build, serve on http://localhost:8000, rebuild on change
 
 The build reads and checks everything before it writes anything; a build with errors
 leaves the previous site/ untouched. Exit codes: 0 built, 1 invalid input, 2 wrong usage.
@@ -30,6 +32,7 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
+from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.models import Entity, Problems, Source, SourceMeta, Where
@@ -142,6 +145,20 @@ def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> 
     return explain_lines(cleaned) if explain else [b.text for b in cleaned.blocks]
 
 
+def check_command(root: Path, problems: Problems, strict: bool) -> int:
+    """`build.py check`: every build problem plus the lint findings; writes nothing."""
+    project = read_project(root, problems)
+    build_index(project.sources, project.entities, problems, set(project.seeds),
+                warn_unused=False)
+    if not problems.errors:
+        check(project, root, problems)
+    report(problems, strict, root)
+    failed = bool(problems.errors) or (strict and bool(problems.warnings))
+    if not problems.items:
+        print("No findings.")
+    return 1 if failed else 0
+
+
 def report(problems: Problems, strict: bool, root: Path) -> None:
     """Print every problem, each followed by the offending line of its file."""
     for p in problems.items:
@@ -165,18 +182,26 @@ def summary(c: dict[str, int], out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: here)")
-    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                        help="project folder (default: the folder of build.py)")
+    common.add_argument("--out", type=Path, default=argparse.SUPPRESS,
+                        help="output folder (default: ROOT/site)")
+    common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS,
+                        help="treat warnings as errors")
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n")[0],
+                                     parents=[common])
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("build", help="build the site (the default)")
-    clean = sub.add_parser("clean", help="print the article text of a seed")
+    sub.add_parser("build", parents=[common], help="build the site (the default)")
+    clean = sub.add_parser("clean", parents=[common], help="print the article text of a seed")
     clean.add_argument("file", type=Path)
     clean.add_argument("--explain", action="store_true",
                        help="also print the headline and every removed line with its rule")
+    sub.add_parser("check", parents=[common], help="lint the annotations (writes nothing)")
     args = parser.parse_args(argv)
-    root = args.root.resolve()
+    root = getattr(args, "root", ROOT).resolve()
+    args.strict = getattr(args, "strict", False)
+    args.out = getattr(args, "out", None)
     problems = Problems()
     if args.command == "clean":
         lines = clean_command(root, args.file, args.explain, problems)
@@ -185,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
+    if args.command == "check":
+        return check_command(root, problems, args.strict)
     out = (args.out or root / "site").resolve()
     result = build(root, out, problems, args.strict)
     report(problems, args.strict, root)

@@ -209,3 +209,20 @@ def test_clean_of_missing_file(mini):
     assert code == 1 and out == ""
     assert "nope.txt: error: no such seed file; check the path" in err
     assert "Traceback" not in err
+
+
+def test_check_reports_without_writing_and_strict_fails_on_findings(mini):
+    before = sorted(p.relative_to(mini).as_posix() for p in mini.rglob("*"))
+    code, out, err = run(mini, "check")
+    assert code == 0
+    assert ("content/entities/all.yaml:42:3: warning: entity 'associated-press' has no mentions "
+            "in any source; annotate its mentions, remove it, or add it to "
+            "content/lint-ignore.yaml if it is kept on purpose [unused-entity]") in err
+    assert run(mini, "check", "--strict")[0] == 1
+    assert sorted(p.relative_to(mini).as_posix() for p in mini.rglob("*")) == before
+
+
+def test_check_of_the_shipped_dossier_is_clean():
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "check", "--strict"],
+                          capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings.\n", "")
