@@ -39,6 +39,7 @@ from dossier.models import Entity, Problems, Source, SourceMeta, Where
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
 from dossier.seeds import read_seed
+from dossier.serve import serve
 from dossier.write import write_site
 from dossier.yamlio import line_text
 
@@ -198,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--explain", action="store_true",
                        help="also print the headline and every removed line with its rule")
     sub.add_parser("check", parents=[common], help="lint the annotations (writes nothing)")
+    serve_cmd = sub.add_parser("serve", parents=[common],
+                               help="build, serve the site, rebuild and reload on every change")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     args = parser.parse_args(argv)
     root = getattr(args, "root", ROOT).resolve()
     args.strict = getattr(args, "strict", False)
@@ -213,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return check_command(root, problems, args.strict)
     out = (args.out or root / "site").resolve()
+    if args.command == "serve":
+        return serve(root, out, lambda p: build(root, out, p, args.strict),
+                     lambda p: report(p, args.strict, root), args.host, args.port)
     result = build(root, out, problems, args.strict)
     report(problems, args.strict, root)
     if result is None:

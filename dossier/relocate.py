@@ -72,6 +72,8 @@ def remember(text: str, start: int, end: int) -> Memory:
 def score(memory: Memory, text: str, start: int, end: int) -> float:
     """How well text[start:end] and its surroundings match the remembered anchor."""
     now = remember(text, start, end)
+    if now == memory:
+        return 1.0
     quote = SequenceMatcher(None, memory.quote, now.quote, autojunk=False).ratio()
     before = SequenceMatcher(None, memory.before[::-1], now.before[::-1], autojunk=False).ratio()
     after = SequenceMatcher(None, memory.after, now.after, autojunk=False).ratio()

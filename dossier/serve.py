@@ -1,0 +1,509 @@
+"""Live preview: build, serve the site, rebuild on every change and reload the browser.
+
+    serve(root, out, build_fn, report_fn, host, port)
+
+builds once, serves `out` over HTTP, watches seeds/, content/ and templates/ and rebuilds
+after every change (one build at a time; changes made during a build cause one more build).
+
+The built files are never changed. At serve time only, every HTML response gets a small
+script before </body> that listens on the Server-Sent Events endpoint EVENTS: a "reload"
+event reloads the page; an "error" event carries the problems of a failed build as text, which
+the script shows in an overlay (as text, never as markup) over the last good page, which keeps
+being served. If no site could ever be built, pages are answered with an error page instead.
+
+This module does not import build.py: the caller passes the build and the terminal report.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import mimetypes
+import os
+import queue
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote
+
+import watchfiles
+
+from .models import Problems
+from .yamlio import line_text
+
+EVENTS = "/__dossier/events"
+"""The Server-Sent Events endpoint the injected script listens on."""
+WATCHED = ("seeds", "content", "templates")
+"""The folders of the project whose changes trigger a rebuild."""
+HEARTBEAT = 15.0
+"""Seconds between keep-alive comments on an idle event stream (finds closed tabs)."""
+OVERLAY_ID = "dossier-live-errors"
+
+BuildFn = Callable[[Problems], "dict[str, int] | None"]
+ReportFn = Callable[[Problems], None]
+
+# The script added to every HTML response. __TOKEN__ names the build the page came from; if the
+# server has a newer one when the script connects, it is told to reload at once.
+SCRIPT = """<script>/* dossier live preview: added by the preview server, not part of the site */
+(function () {
+  "use strict";
+  var events = new EventSource("__EVENTS__?v=__TOKEN__");
+  function show(text) {
+    var box = document.getElementById("__ID__");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "__ID__";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "padding:1.5rem;background:rgba(24,24,24,.95);color:#f5f5f5;text-align:left;" +
+        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace";
+      var head = document.createElement("p");
+      head.style.cssText = "margin:0 0 1rem;color:#ff8a80;font-weight:bold";
+      head.textContent = "The build failed; this is the last good version of the page. " +
+        "Fix the problems below and save: the page reloads.";
+      var hide = document.createElement("button");
+      hide.type = "button";
+      hide.textContent = "Hide";
+      hide.style.cssText = "float:right;font:inherit";
+      hide.onclick = function () { box.style.display = "none"; };
+      var pre = document.createElement("pre");
+      pre.style.cssText = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere";
+      box.appendChild(hide);
+      box.appendChild(head);
+      box.appendChild(pre);
+      document.body.appendChild(box);
+    }
+    box.style.display = "";
+    box.querySelector("pre").textContent = text;
+  }
+  events.addEventListener("reload", function () {
+    events.close();
+    location.reload();
+  });
+  events.addEventListener("error", function (event) {
+    /* also fired, without data, when the connection drops; EventSource then reconnects */
+    if (typeof event.data === "string") show(event.data);
+  });
+})();
+</script>
+""".replace("__EVENTS__", EVENTS).replace("__ID__", OVERLAY_ID)
+
+ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed · dossier</title>
+</head>
+<body style="margin:0;background:#181818;color:#f5f5f5">
+<div id="__ID__" role="alert" style="padding:1.5rem;font:14px/1.5 ui-monospace,SFMono-Regular,\
+Menlo,Consolas,monospace">
+<p style="margin:0 0 1rem;color:#ff8a80;font-weight:bold">The build failed and there is no \
+site to show yet. Fix the problems below and save: the page reloads.</p>
+<pre style="margin:0;white-space:pre-wrap;overflow-wrap:anywhere">__TEXT__</pre>
+</div>
+</body>
+</html>
+""".replace("__ID__", OVERLAY_ID)
+
+
+# ----------------------------------------------------------------- build state and events
+
+
+class Live:
+    """What the server knows about the builds, and the browsers listening for news of them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.instance = secrets.token_hex(4)
+        self.good = 0
+        """Successful builds so far."""
+        self.error = ""
+        """The problems of the last build, as text, if it failed; else empty."""
+        self.clients: set[queue.SimpleQueue] = set()
+        self.closed = False
+        self.idle = threading.Event()
+        """Set while no build is running."""
+        self.idle.set()
+
+    def token(self) -> str:
+        """Names the site being served; a page from an older one must reload."""
+        return f"{self.instance}-{self.good}"
+
+    def subscribe(self, token: str) -> queue.SimpleQueue:
+        """A queue of (event, data) for one browser tab; None in it means: stop."""
+        q: queue.SimpleQueue = queue.SimpleQueue()
+        with self.lock:
+            if self.closed:
+                q.put(None)
+                return q
+            self.clients.add(q)
+            if token != self.token():
+                q.put(("reload", ""))
+            elif self.error:
+                q.put(("error", self.error))
+        return q
+
+    def unsubscribe(self, q: queue.SimpleQueue) -> None:
+        with self.lock:
+            self.clients.discard(q)
+
+    def succeeded(self) -> None:
+        with self.lock:
+            self.good += 1
+            self.error = ""
+            self._send(("reload", ""))
+
+    def failed(self, text: str) -> None:
+        with self.lock:
+            self.error = text
+            self._send(("error", text))
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self._send(None)
+            self.clients.clear()
+
+    def _send(self, item: tuple[str, str] | None) -> None:
+        for q in self.clients:
+            q.put(item)
+
+
+def sse(event: str, data: str) -> bytes:
+    """One Server-Sent Event; each line of `data` on its own data: field."""
+    lines = re.split(r"\r\n|\r|\n", data)
+    return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
+
+
+def inject(page: bytes, token: str) -> bytes:
+    """The page with the live-reload script before its last </body> (or at the end)."""
+    script = SCRIPT.replace("__TOKEN__", token).encode()
+    at = page.lower().rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+def problem_text(problems: Problems, root: Path) -> str:
+    """The problems as `python build.py` prints them: each message, then the offending line."""
+    lines = []
+    for p in problems.items:
+        if p.where.line and not p.line_text:
+            p = replace(p, line_text=line_text(root / p.where.path, p.where.line))
+        lines.append(p.format())
+    lines.append(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s)")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- HTTP
+
+
+def locate(site: Path, url_path: str) -> Path | HTTPStatus:
+    """The path inside `site` that a URL path names, or the status to refuse it with.
+
+    Refuses '..' segments (also percent-encoded), backslashes, NUL and anything that resolves
+    (through a symbolic link, say) outside the site folder."""
+    try:
+        raw = unquote(url_path, errors="strict")
+    except UnicodeDecodeError:
+        return HTTPStatus.BAD_REQUEST
+    if not raw.startswith("/") or "\\" in raw or "\x00" in raw:
+        return HTTPStatus.BAD_REQUEST
+    parts = raw.split("/")[1:]
+    if ".." in parts:
+        return HTTPStatus.FORBIDDEN
+    base = Path(os.path.realpath(site))
+    target = base.joinpath(*(p for p in parts if p not in ("", ".")))
+    real = Path(os.path.realpath(target))
+    if real != base and base not in real.parents:
+        return HTTPStatus.FORBIDDEN
+    return target
+
+
+def make_handler(site: Path, live: Live) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "dossier-serve"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the terminal shows builds, not requests
+
+        def do_GET(self) -> None:
+            self.respond(head=False)
+
+        def do_HEAD(self) -> None:
+            self.respond(head=True)
+
+        def respond(self, head: bool) -> None:
+            # not urlsplit: it would take '//x/...' for a host name
+            path, _, query = self.path.partition("#")[0].partition("?")
+            if path == EVENTS:
+                token = parse_qs(query).get("v", [""])[0]
+                self.events(token, head)
+                return
+            found = locate(site, path)
+            if isinstance(found, HTTPStatus):
+                self.send_error(found)
+                return
+            if found.is_dir() and not path.endswith("/"):
+                parts = [p for p in unquote(path).split("/") if p not in ("", ".")]
+                location = "/" + "".join(quote(p) + "/" for p in parts)
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", location + (f"?{query}" if query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if found.is_dir() or path.endswith("/"):
+                found = found / "index.html"
+            data = self.read(found)
+            if data is None:
+                if live.error and not (site / "index.html").is_file() and (
+                        found.suffix in (".html", ".htm", "")):
+                    page = ERROR_PAGE.replace("__TEXT__", html.escape(live.error))
+                    self.send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
+                              inject(page.encode(), live.token()), head)
+                else:
+                    self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            if ctype == "text/html":
+                ctype = "text/html; charset=utf-8"
+                data = inject(data, live.token())
+            self.send(HTTPStatus.OK, ctype, data, head)
+
+        def read(self, path: Path) -> bytes | None:
+            """The file's bytes, or None; a miss during a build is retried once it ends (the
+            build swaps the new site in with two renames)."""
+            for attempt in range(2):
+                try:
+                    if path.is_file():
+                        return path.read_bytes()
+                except OSError:
+                    pass
+                if attempt or live.idle.is_set():
+                    break
+                live.idle.wait(10)
+            return None
+
+        def send(self, status: HTTPStatus, ctype: str, data: bytes, head: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(data)
+
+        def events(self, token: str, head: bool) -> None:
+            q = None if head else live.subscribe(token)  # before the headers: nothing is missed
+            try:
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                if q is None:
+                    return
+                self.wfile.write(b"retry: 1000\n\n")
+                while True:
+                    try:
+                        item = q.get(timeout=HEARTBEAT)
+                    except queue.Empty:
+                        self.wfile.write(b": keep-alive\n\n")
+                        continue
+                    if item is None:
+                        return
+                    self.wfile.write(sse(*item))
+            except OSError:
+                pass  # the tab was closed or reloaded
+            finally:
+                if q is not None:
+                    live.unsubscribe(q)
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def listen(host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> Server:
+    cls = Server
+    if ":" in host:
+        cls = type("Server6", (Server,), {"address_family": socket.AF_INET6})
+    return cls((host, port), handler)
+
+
+def address(host: str, port: int) -> str:
+    shown = "localhost" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+# ----------------------------------------------------------------- watching
+
+
+class Changes:
+    """Changed files collected by the watcher until the builder takes them."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.pending: dict[str, set[watchfiles.Change]] = {}
+
+    def add(self, batch: set[tuple[watchfiles.Change, str]]) -> None:
+        with self.cond:
+            for change, path in batch:
+                self.pending.setdefault(path, set()).add(change)
+            self.cond.notify_all()
+
+    def take(self, timeout: float) -> dict[str, set[watchfiles.Change]]:
+        with self.cond:
+            self.cond.wait_for(lambda: self.pending, timeout)
+            taken, self.pending = self.pending, {}
+            return taken
+
+
+def watch(paths: list[Path], out: Path, changes: Changes, halt: threading.Event,
+          watching: threading.Event) -> None:
+    """Feed `changes` from the file system until `halt` is set; set `watching` once set up."""
+    default = watchfiles.DefaultFilter()
+    skip = str(out) + os.sep
+
+    def keep(change: watchfiles.Change, path: str) -> bool:
+        return default(change, path) and not path.startswith(skip)
+
+    try:
+        # yield_on_timeout: the first (possibly empty) batch proves the watcher is set up
+        for batch in watchfiles.watch(*paths, watch_filter=keep, stop_event=halt,
+                                      rust_timeout=200, yield_on_timeout=True,
+                                      raise_interrupt=False):
+            watching.set()
+            if batch:
+                changes.add(batch)
+    except Exception as exc:  # report it and keep serving
+        print(f"error: watching for changes stopped: {exc}", file=sys.stderr, flush=True)
+    finally:
+        watching.set()
+
+
+def describe(changed: dict[str, set[watchfiles.Change]], root: Path) -> str:
+    """'content/sources/a.yaml changed', leaving out an editor's short-lived temporary files."""
+    def rel(path: str) -> str:
+        try:
+            return Path(path).relative_to(root).as_posix()
+        except ValueError:
+            return path
+
+    added, deleted = watchfiles.Change.added, watchfiles.Change.deleted
+    names = sorted(p for p, kinds in changed.items()
+                   if not (added in kinds and deleted in kinds and not os.path.exists(p)))
+    if not names:
+        return "files changed"
+    if len(names) > 1:
+        return f"{rel(names[0])} and {len(names) - 1} more file(s) changed"
+    kinds = changed[names[0]]
+    verb = ("deleted" if not os.path.exists(names[0]) else
+            "added" if added in kinds and deleted not in kinds else "changed")
+    return f"{rel(names[0])} {verb}"
+
+
+# ----------------------------------------------------------------- the command
+
+
+def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
+          host: str = "127.0.0.1", port: int = 8000,
+          ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
+    """Build, serve `out` on host:port, rebuild on every change until Ctrl-C or `stop`.
+
+    `build_fn(problems)` runs one build and returns its counts, or None if it failed;
+    `report_fn(problems)` prints problems to the terminal. `ready` is set once the server
+    answers requests. Returns the exit code: 0 stopped, 2 could not listen."""
+    root = Path(os.path.realpath(root))
+    out = Path(os.path.realpath(out))
+    stop = stop or threading.Event()
+    live = Live()
+    try:
+        httpd = listen(host, port, make_handler(out, live))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"error: port {port} is already in use on {host}; stop the program using it "
+                  f"or choose another port with --port (e.g. --port {port + 1})",
+                  file=sys.stderr)
+        else:
+            print(f"error: cannot listen on {host} port {port}: {exc.strerror or exc}; "
+                  f"try another --host or --port", file=sys.stderr)
+        return 2
+
+    halt = threading.Event()
+    changes = Changes()
+    watching = threading.Event()
+    paths = [root / name for name in WATCHED if (root / name).is_dir()]
+    watcher = threading.Thread(target=watch, args=(paths, out, changes, halt, watching),
+                               name="dossier-watch", daemon=True)
+    server = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                              name="dossier-http", daemon=True)
+
+    def rebuild(reason: str) -> None:
+        problems = Problems()
+        crash = ""
+        started = time.perf_counter()
+        live.idle.clear()
+        try:
+            result = build_fn(problems)
+        except Exception:  # a bug in the build must not end the preview
+            result, crash = None, traceback.format_exc()
+        finally:
+            live.idle.set()
+        ms = round((time.perf_counter() - started) * 1000)
+        if problems.items:
+            report_fn(problems)
+        if crash:
+            print(crash, end="", file=sys.stderr, flush=True)
+        errors, warnings = len(problems.errors), len(problems.warnings)
+        if result is not None:
+            live.succeeded()
+            status = "ok" + (f", {warnings} warning(s)" if warnings else "")
+        else:
+            text = crash or (problem_text(problems, root) if problems.items
+                             else "The build failed without reporting a problem.")
+            live.failed(text)
+            shown = ("serving the last good site" if (out / "index.html").is_file()
+                     else "serving the errors")
+            status = (f"crashed, {shown}" if crash else
+                      f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
+                      + f", {shown}")
+        print(f"{time.strftime('%H:%M:%S')} {reason}: built in {ms} ms, {status}", flush=True)
+
+    try:
+        if paths:
+            watcher.start()
+            watching.wait(10)
+        else:
+            print(f"warning: none of {', '.join(WATCHED)} is in {root}; not watching",
+                  file=sys.stderr, flush=True)
+        rebuild("first build")
+        server.start()
+        print(f"Serving {out} at {address(host, httpd.server_address[1])} (rebuilds when "
+              f"{', '.join(n + '/' for n in WATCHED)} change; Ctrl-C to stop)", flush=True)
+        if ready is not None:
+            ready.set()
+        while not stop.is_set():
+            changed = changes.take(timeout=0.1)
+            if changed:
+                rebuild(describe(changed, root))
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+    finally:
+        halt.set()
+        live.close()
+        if server.is_alive():
+            httpd.shutdown()
+        httpd.server_close()
+        if watcher.is_alive():
+            watcher.join(5)
+    return 0
