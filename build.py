@@ -24,18 +24,21 @@ from pathlib import Path
 from dossier.anchor import Text, anchor_dates, anchor_mentions
 from dossier.annotations import (
     Dossier,
+    annotation_path,
     find_seeds,
+    orphan_annotations,
     publisher_key,
     read_dossier,
     read_entities,
-    read_sources,
+    read_source,
     rel,
     unannotated,
 )
+from dossier.cache import Manifest, SourceCache, code_version, digest
 from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import build_index
-from dossier.models import Entity, Problems, Source, SourceMeta, Where
+from dossier.models import Entity, Problems, Source, Where
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
 from dossier.seeds import read_seed
@@ -60,27 +63,51 @@ class Project:
     """True when every annotation file could be read (so 'unused entity' warnings are sound)."""
     anchors: Counter[str]
     """How many annotations were anchored exact, relocated, ambiguous or orphaned."""
+    keys: dict[str, str]
+    """Each source's cache key: a hash of everything its cleaning and anchoring read."""
 
 
-def read_project(root: Path, problems: Problems) -> Project:
+def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Project:
     """Stages 1-3: read the rules, the registry, the seeds and their annotations; clean each
-    seed and anchor its annotations in the cleaned text."""
-    rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
+    seed and anchor its annotations in the cleaned text (unchanged sources come from the cache,
+    which is updated unless write_cache is false)."""
+    rules_path = root / "content" / "boilerplate.yaml"
+    rules = load_rules(rules_path, problems, root=root)
     dossier = read_dossier(root, problems)
     errors_before = len(problems.errors)
     entities = read_entities(root, problems)
     registry_ok = len(problems.errors) == errors_before
     seeds = find_seeds(root, problems)
-    metas = read_sources(root, seeds, problems)
-    complete = not problems.errors
-    annotated = {p.stem for p in (root / "content" / "sources").glob("*.yaml")}
-    memory, tally = load_lock(root), Counter[str]()
-    sources = [source for sid, path in seeds.items()
-               if (sid in metas or sid not in annotated)
-               and (source := load_source(root, sid, path, metas.get(sid), rules, entities,
-                                          problems, memory.get(sid, {}), tally, registry_ok))
-               is not None]
-    return Project(dossier, entities, seeds, sources, complete, tally)
+    orphan_annotations(root, seeds, problems)
+    memory, tally, cache = load_lock(root), Counter[str](), SourceCache(root)
+    shared = digest(code_version(), _bytes(rules_path), " ".join(entities), registry_ok)
+    sources, keys, complete = [], {}, not problems.errors
+    for sid, path in seeds.items():
+        key = digest(shared, sid, path.name, _bytes(path), _bytes(annotation_path(root, sid)))
+        found = cache.get(sid, key)
+        if found is None:
+            mine = Problems()
+            found = (load_source(root, sid, path, rules, entities, mine, memory.get(sid, {}),
+                                 tally, registry_ok), mine.items)
+            complete = complete and not any(p.where.path.startswith("content/") and
+                                            p.severity == "error" for p in mine.items)
+            if write_cache and found[0] is not None and not mine.errors:
+                cache.put(sid, key, found[0], mine.items)
+        else:
+            tally["exact"] += len(found[0].mentions) + len(found[0].dates)
+        source, raised = found
+        problems.items.extend(raised)
+        if source is not None:
+            sources.append(source)
+            keys[sid] = key
+    return Project(dossier, entities, seeds, sources, complete, tally, keys)
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def build(root: Path, out: Path, problems: Problems,
@@ -95,12 +122,16 @@ def build(root: Path, out: Path, problems: Problems,
                         warn_unused=project.complete)
     if problems.errors or (strict and problems.warnings):
         return None
-    # 5. Render every page, then 6. write them all at once.
-    pages = Renderer(root / "templates", project.dossier, index,
-                     project.entities).all_pages(problems)
+    # 5. Render every page whose inputs changed since the last build, then 6. write them.
+    manifest = Manifest(root, out)
+    renderer = Renderer(root / "templates", project.dossier, index, project.entities,
+                        project.keys, manifest)
+    pages = renderer.all_pages(problems)
     if problems.errors or (strict and problems.warnings):
         return None
-    files = write_site(out, pages, root / "templates" / "static")
+    files = write_site(out, pages, root / "templates" / "static",
+                       incremental=bool(manifest.pages))
+    manifest.save(renderer.keys)
     save_lock(root, {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
                             for a in (*s.mentions, *s.dates)} for s in project.sources})
     return {**counts(index), "files": files, "warnings": len(problems.warnings),
@@ -108,13 +139,17 @@ def build(root: Path, out: Path, problems: Problems,
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
-def load_source(root: Path, sid: str, path: Path, meta: SourceMeta | None, rules: Rules,
-                entities: dict[str, Entity], problems: Problems,
-                memory: dict[str, Memory] | None = None,
+def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[str, Entity],
+                problems: Problems, memory: dict[str, Memory] | None = None,
                 tally: Counter[str] | None = None, registry_ok: bool = True) -> Source | None:
-    """Read, clean and anchor one seed (memory: where its anchors were at the last build)."""
+    """Read, clean and anchor one seed (memory: where its anchors were at the last build).
+    A seed whose annotation file is invalid is skipped (the file's problems say why)."""
+    errors = len(problems.errors)
+    meta = read_source(root, sid, path, problems)
+    if meta is None and annotation_path(root, sid).exists():
+        return None
     raw = read_seed(path, rel(path, root), problems)
-    if raw is None:
+    if raw is None or len(problems.errors) > errors:
         return None
     kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
     cleaned = clean_text(raw, rules, kind=kind, source_id=sid,
@@ -138,7 +173,7 @@ def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> 
         return None
     meta = None
     if file.resolve().parent == (root / "seeds").resolve():
-        meta = read_sources(root, {file.stem: file}, Problems()).get(file.stem)
+        meta = read_source(root, file.stem, file, Problems())
     kind = "html" if file.suffix.lower() in (".html", ".htm") else "text"
     cleaned = clean_text(raw, rules, kind=kind, source_id=file.stem,
                          publisher=publisher_key(meta.url) if meta else None,
@@ -148,7 +183,7 @@ def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> 
 
 def check_command(root: Path, problems: Problems, strict: bool) -> int:
     """`build.py check`: every build problem plus the lint findings; writes nothing."""
-    project = read_project(root, problems)
+    project = read_project(root, problems, write_cache=False)
     build_index(project.sources, project.entities, problems, set(project.seeds),
                 warn_unused=False)
     if not problems.errors:
@@ -178,7 +213,7 @@ def summary(c: dict[str, int], out: Path) -> str:
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
             f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
             + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
-            f"{c['files']} files in {c['ms']} ms.\nOpen {out / 'index.html'} in a browser, or "
+            f"{c['files']} files written in {c['ms']} ms.\nOpen {out / 'index.html'} in a browser, or "
             f"run: python -m http.server -d {out} 8000")
 
 

@@ -124,21 +124,40 @@ def _entity(item: LocDict, where: Where) -> Entity:
 
 def read_sources(root: Path, seeds: dict[str, Path], problems: Problems) -> dict[str, SourceMeta]:
     """Every content/sources/<id>.yaml whose seed exists, by id."""
-    sources: dict[str, SourceMeta] = {}
+    orphan_annotations(root, seeds, problems)
+    sources = {}
+    for sid, seed in seeds.items():
+        meta = read_source(root, sid, seed, problems)
+        if meta is not None:
+            sources[sid] = meta
+    return sources
+
+
+def annotation_path(root: Path, sid: str) -> Path:
+    return root / "content" / "sources" / f"{sid}.yaml"
+
+
+def orphan_annotations(root: Path, seeds: dict[str, Path], problems: Problems) -> None:
+    """An annotation file whose seed does not exist is an error."""
     folder = root / "content" / "sources"
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        name = rel(path, root)
         if path.stem not in seeds:
             close = difflib.get_close_matches(path.stem, list(seeds), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.error(Where(name), f"no seed for this annotation file: expected "
+            problems.error(Where(rel(path, root)), f"no seed for this annotation file: expected "
                            f"seeds/{path.stem}.txt or .html{hint}; add the seed or rename the file")
-            continue
-        data = read_yaml(path, name, problems)
-        if data is None or not validate(data, "source.schema.json", path, name, problems):
-            continue
-        sources[path.stem] = _source(path.stem, rel(seeds[path.stem], root), data, name, problems)
-    return sources
+
+
+def read_source(root: Path, sid: str, seed: Path, problems: Problems) -> SourceMeta | None:
+    """A seed's annotation file, read and checked; None if it has none or it is invalid."""
+    path = annotation_path(root, sid)
+    if not path.exists():
+        return None
+    name = rel(path, root)
+    data = read_yaml(path, name, problems)
+    if data is None or not validate(data, "source.schema.json", path, name, problems):
+        return None
+    return _source(sid, rel(seed, root), data, name, problems)
 
 
 def _source(sid: str, seed: str, data: LocDict, name: str, problems: Problems) -> SourceMeta:

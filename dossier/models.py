@@ -7,6 +7,7 @@ never edits what an earlier stage produced.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 KINDS: dict[str, str] = {
     # kind -> plural, used for index pages and URLs (Hugo's naming: person -> people/)
@@ -94,7 +95,7 @@ class Cleaned:
     input_kind: str = "text"
     """'text' or 'html'."""
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The cleaned text: blocks joined by newlines. Mentions are anchored in it."""
         return "\n".join(b.text for b in self.blocks)

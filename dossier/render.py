@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from . import dates
 from .annotations import Dossier
-from .index import Index
+from .cache import Manifest, code_version, digest, tree_digest
+from .index import EntityInfo, Index
 from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
 
 
@@ -85,17 +86,16 @@ def article_blocks(source: Source, entities: dict[str, Entity],
 
 
 def _segments(text: str, anns: list[_Ann], source: Source, problems: Problems) -> list[Segment]:
-    """Split a block so that each character links to the innermost annotation covering it."""
-    owner: list[_Ann | None] = [None] * len(text)
-    for ann in sorted(anns, key=lambda a: -(a.end - a.start)):
-        for i in range(ann.start, ann.end):
-            owner[i] = ann
+    """Split a block so that each run of text links to the innermost annotation covering it."""
+    cuts = sorted({0, len(text), *(a.start for a in anns), *(a.end for a in anns)})
     runs: list[tuple[_Ann | None, int, int]] = []
-    for i, ann in enumerate(owner):
-        if runs and runs[-1][0] is ann:
-            runs[-1] = (ann, runs[-1][1], i + 1)
+    for s, e in zip(cuts, cuts[1:], strict=False):
+        covering = [a for a in anns if a.start <= s and e <= a.end]
+        owner = min(covering, key=lambda a: a.end - a.start) if covering else None
+        if runs and runs[-1][0] is owner:
+            runs[-1] = (owner, runs[-1][1], e)
         else:
-            runs.append((ann, i, i + 1))
+            runs.append((owner, s, e))
     ids: dict[int, str] = {}
     for ann in sorted(anns, key=lambda a: (a.start, a.end)):
         slot = next((k for k, (o, s, e) in enumerate(runs) if o is ann and k not in ids), None)
@@ -139,7 +139,8 @@ class Renderer:
     """Holds the Jinja environment and renders every page of the site."""
 
     def __init__(self, templates: Path, dossier: Dossier, index: Index,
-                 entities: dict[str, Entity]) -> None:
+                 entities: dict[str, Entity], source_keys: dict[str, str] | None = None,
+                 manifest: Manifest | None = None) -> None:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=True,
@@ -157,8 +158,20 @@ class Renderer:
             cite=cite, sources_by_id={s.id: s for s in index.sources})
         self.index = index
         self.entities = entities
+        self.source_keys = source_keys or {}
+        self.manifest = manifest
+        self.keys: dict[str, str] = {}
+        """Each page's key, for the next build's manifest."""
+        self.base = digest(code_version(), tree_digest(templates), dossier)
 
-    def page(self, template: str, path: str, **context: object) -> tuple[str, bytes]:
+    def page(self, template: str, path: str, key: str = "",
+             **context: object) -> tuple[str, bytes | None]:
+        """Render one page; (path, None) when its key says the file in site/ is still right."""
+        if key:
+            key = digest(self.base, key)
+            self.keys[path] = key
+            if self.manifest is not None and self.manifest.unchanged(path, key):
+                return path, None
         root = "../" * path.count("/")
         try:
             html = self.env.get_template(template).render(root=root, path=path, **context)
@@ -169,39 +182,74 @@ class Renderer:
             frame = _template_line(exc)
             raise TemplateProblem(Where(f"templates/{frame[0] or template}", frame[1]),
                                   f"template error while rendering {path}: {exc}", "") from None
-        return path, html.encode("utf-8")
+        data = html.encode("utf-8")
+        if not key:
+            self.keys[path] = digest(data)
+        return path, data
 
-    def all_pages(self, problems: Problems) -> dict[str, bytes]:
-        """Every page, or {} after recording the template problem that stopped rendering."""
+    def all_pages(self, problems: Problems) -> dict[str, bytes | None]:
+        """Every page (None for a page unchanged since the last build), or {} after recording
+        the template problem that stopped rendering."""
         try:
             return self._all_pages(problems)
         except TemplateProblem as exc:
             problems.error(exc.where, exc.message, exc.line_text)
             return {}
 
-    def _all_pages(self, problems: Problems) -> dict[str, bytes]:
+    def _all_pages(self, problems: Problems) -> dict[str, bytes | None]:
         ix = self.index
+        keys = self.source_keys
         pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix))])
         pages.update([self.page("sources.html", "sources/index.html", index=ix)])
         for src in ix.sources:
+            in_source = _entities_in(src, self.entities)
+            key = digest("source", keys.get(src.id) or src, [(e.id, e.name, e.kind)
+                                                              for e, _ in in_source])
+            if (path := source_path(src)) in self._skip(path, key):
+                pages[path] = None
+                continue
             pages.update([self.page(
-                "source.html", source_path(src), source=src,
-                blocks=article_blocks(src, self.entities, problems),
-                in_source=_entities_in(src, self.entities))])
+                "source.html", path, key, source=src,
+                blocks=article_blocks(src, self.entities, problems), in_source=in_source)])
         for kind, plural in KINDS.items():
             pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
                                     infos=ix.by_kind[kind])])
             for info in ix.by_kind[kind]:
-                pages.update([self.page("entity.html", entity_path(info.entity), info=info)])
+                pages.update([self.page("entity.html", entity_path(info.entity),
+                                        self._entity_key(info), info=info)])
         units = date_units(list(ix.date_pages))
         pages.update([self.page("dates.html", "dates/index.html", tree=date_tree(units),
                                 index=ix)])
         for unit in units:
-            pages.update([self.page("date.html", date_path(unit), unit=unit,
-                                    contexts=ix.date_pages.get(unit, ()), refs=ix.date_refs,
-                                    within=_within(unit, units), parent=_parent(unit))])
+            contexts = ix.date_pages.get(unit, ())
+            within = _within(unit, units)
+            key = digest("date", unit, within, [(c.source.id, keys.get(c.source.id) or c.source,
+                                                 c.fragment) for c in contexts])
+            pages.update([self.page("date.html", date_path(unit), key, unit=unit,
+                                    contexts=contexts, refs=ix.date_refs, within=within,
+                                    parent=_parent(unit))])
         pages.update([self.page("timeline.html", "timeline.html", index=ix)])
         return dict(sorted(pages.items()))
+
+    def _skip(self, path: str, key: str) -> set[str]:
+        """{path} if the page is unchanged (so its article need not even be laid out)."""
+        full = digest(self.base, key)
+        self.keys[path] = full
+        return {path} if self.manifest is not None and self.manifest.unchanged(path, full) \
+            else set()
+
+    def _entity_key(self, info: EntityInfo) -> str:
+        """Everything an entity page shows, as a hash: the entity, and the sources and other
+        entities it lists (by their cache keys and names)."""
+        keys = self.source_keys
+        cited = sorted({sid for st in info.entity.description for sid in st.sources})
+        return digest(
+            "entity", info.entity, info.count, info.quoted_as,
+            [(src.id, keys.get(src.id) or src) for src, _ in info.mentions],
+            [(lk.label, lk.other.id, lk.other.name, lk.other.kind, lk.source.id,
+              keys.get(lk.source.id), lk.quote) for lk in info.links],
+            [(o.id, o.name, o.kind, n) for o, n in info.together],
+            [(sid, keys.get(sid)) for sid in cited])
 
 
 def cite(source: Source) -> str:

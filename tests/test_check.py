@@ -20,9 +20,9 @@ IGNORE = "content/lint-ignore.yaml"
 
 
 def lint(root: Path) -> tuple[int, list[Problem]]:
-    """Read the project as every command does, then lint it: (count, problems added)."""
+    """Read the project as `build.py check` does (no cache writes), then lint it."""
     problems = Problems()
-    project = build.read_project(root, problems)
+    project = build.read_project(root, problems, write_cache=False)
     assert problems.items == []
     count = check(project, root, problems)
     return count, problems.items

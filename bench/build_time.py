@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time the build of the shipped dossier: cold (a new process each time) and warm (in process).
 
-    python bench/build.py [--runs N]
+    python bench/build_time.py [--runs N]
 
 Prints the median and the fastest of N runs. Output goes to a temporary folder; site/ is not
 touched.

@@ -1,0 +1,109 @@
+"""Incremental builds: per-source work and per-page output, cached by content hash.
+
+Everything lives in .dossier-cache/ (git-ignored); deleting it only makes the next build slower.
+
+- A source's cleaning and anchoring is kept with the problems it raised, under a key that
+  hashes everything that work reads: the seed's bytes, its annotation file, the boilerplate
+  rules, the entity ids, and the code itself.
+- Each page's inputs are hashed too; a page whose key has not changed since the last build, and
+  whose file in site/ is as that build left it, is neither rendered nor written again.
+
+A rebuilt site is byte-identical to a clean build of the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from .models import Problem, Source
+
+CACHE_DIR = Path(".dossier-cache")
+PACKAGE = Path(__file__).resolve().parent
+
+
+def digest(*parts: object) -> str:
+    """A stable hash of strings, bytes and reprs of frozen records."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the package's code and schemas: a new version invalidates every cache."""
+    files = sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("schema/*.json")])
+    return digest(*(f.name.encode() + f.read_bytes() for f in files))
+
+
+def tree_digest(folder: Path) -> str:
+    """A hash of every file below a folder (templates, static files)."""
+    if not folder.is_dir():
+        return digest("none")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(*(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files))
+
+
+class SourceCache:
+    """Cleaned and anchored sources, with the problems they raised, by content hash."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR / "sources"
+
+    def get(self, sid: str, key: str) -> tuple[Source, list[Problem]] | None:
+        try:
+            with (self.folder / f"{sid}.pickle").open("rb") as f:
+                stored_key, source, problems = pickle.load(f)  # noqa: S301 - our own cache
+        except Exception:  # noqa: BLE001 - a missing or unreadable cache entry is a miss
+            return None
+        return (source, problems) if stored_key == key else None
+
+    def put(self, sid: str, key: str, source: Source, problems: list[Problem]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{sid}.tmp"
+        with tmp.open("wb") as f:
+            pickle.dump((key, source, problems), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.folder / f"{sid}.pickle")
+
+
+class Manifest:
+    """What the last build wrote to the site folder: each page's key and file state."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.path = root / CACHE_DIR / f"pages-{digest(str(out))[:12]}.json"
+        self.out = out
+        self.pages: dict[str, list] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("out") == str(out) and out.is_dir():
+                self.pages = data["pages"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.pages = {}
+
+    def unchanged(self, path: str, key: str) -> bool:
+        """True if the last build wrote this page with this key and the file is as it left it."""
+        entry = self.pages.get(path)
+        if not entry or entry[0] != key:
+            return False
+        try:
+            st = (self.out / path).stat()
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns] == entry[1:]
+
+    def save(self, keys: dict[str, str]) -> None:
+        pages = {}
+        for path, key in sorted(keys.items()):
+            st = (self.out / path).stat()
+            pages[path] = [key, st.st_size, st.st_mtime_ns]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"out": str(self.out), "pages": pages}), encoding="utf-8")
+        os.replace(tmp, self.path)

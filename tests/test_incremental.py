@@ -1,0 +1,103 @@
+"""Incremental builds: a rebuild after any edit equals a clean build of the same inputs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+import build
+
+
+def quiet_build(*args: str) -> int:
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        return build.main(list(args))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    """Build the same inputs from scratch: a copy of the project without any cache."""
+    fresh = tmp / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".dossier-cache", "site"))
+    assert quiet_build("--root", str(fresh)) == 0
+    return files(fresh / "site")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = {
+    "annotation": lambda r: replace(r / "content/sources/beta.yaml", "  - {quote: Tehran, "
+                                    "entity: tehran}\n", ""),
+    "entity description": lambda r: replace(r / "content/entities/all.yaml", "City in Syria.",
+                                            "A city in northern Syria."),
+    "entity name": lambda r: replace(r / "content/entities/all.yaml", "name: Aleppo",
+                                     "name: Aleppo city"),
+    "seed": lambda r: replace(r / "seeds/beta.txt", "stayed closed.", "stayed closed for days."),
+    "template": lambda r: replace(r / "templates/base.html", "Skip to content", "Skip to text"),
+    "stylesheet": lambda r: replace(r / "templates/static/style.css", "--mark: #fff1a8;",
+                                    "--mark: #ffe066;"),
+    "boilerplate rules": lambda r: replace(r / "content/boilerplate.yaml", "prose_words: 20",
+                                           "prose_words: 21"),
+    "source removed": lambda r: ((r / "seeds/beta.txt").unlink(),
+                                 (r / "content/sources/beta.yaml").unlink(),
+                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                         "sources: [alpha]}"),
+                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                         "sources: [alpha]}"),
+                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                         "sources: [alpha]}")),
+    "dossier title": lambda r: replace(r / "content/dossier.yaml", "Mini dossier", "Mini"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_rebuild_after_an_edit_equals_a_clean_build(mini, tmp_path, edit):
+    assert quiet_build("--root", str(mini)) == 0
+    EDITS[edit](mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def test_a_rebuild_rewrites_only_the_pages_an_edit_touches(mini):
+    assert quiet_build("--root", str(mini)) == 0
+    site = mini / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    replace(mini / "seeds/beta.txt", "stayed closed.", "stayed closed for days.")
+    assert quiet_build("--root", str(mini)) == 0
+    changed = sorted(p.relative_to(site).as_posix() for p in before
+                     if p.stat().st_mtime_ns != before[p])
+    assert "sources/beta.html" in changed
+    assert "sources/alpha.html" not in changed
+    assert "places/bassel-airport.html" in changed      # quotes the edited sentence
+    assert "people/hossein-hamedani.html" not in changed  # quotes another sentence of beta
+    assert "places/aleppo.html" not in changed          # beta does not mention Aleppo
+    assert "dates/2015-10-15.html" not in changed
+
+
+def test_a_page_changed_or_deleted_by_hand_is_restored(mini, tmp_path):
+    assert quiet_build("--root", str(mini)) == 0
+    (mini / "site/sources/alpha.html").write_text("edited by hand")
+    (mini / "site/places/aleppo.html").unlink()
+    (mini / "site/stray.html").write_text("not ours")
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def test_a_deleted_cache_only_makes_the_next_build_slower(mini, tmp_path):
+    assert quiet_build("--root", str(mini)) == 0
+    shutil.rmtree(mini / ".dossier-cache")
+    replace(mini / "content/entities/all.yaml", "City in Syria.", "A city.")
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
