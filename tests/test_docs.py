@@ -31,7 +31,7 @@ def fields(schema: dict, prefix: str = "") -> set[str]:
 
 def test_every_schema_field_is_documented_in_the_readme():
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", README, re.M))
-    for name in ("source", "entities", "dossier"):
+    for name in ("source", "entities", "dossier", "lint-ignore"):
         schema = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text())
         missing = {f"{name}: {f}" for f in fields(schema) if f not in documented}
         assert missing == set()
@@ -68,3 +68,17 @@ def _typed(value):
     if isinstance(value, list):
         return [_typed(v) for v in value]
     return value
+
+
+def test_every_annotation_file_names_its_schema_for_editors():
+    expected = {"sources": "source", "entities": "entities"}
+    files = [*(REPO / "content").glob("*/*.yaml"), REPO / "content" / "dossier.yaml",
+             REPO / "content" / "lint-ignore.yaml"]
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+        assert match, path
+        schema = (path.parent / match[1]).resolve()
+        assert schema.is_file(), path
+        kind = expected.get(path.parent.name, path.stem)
+        assert schema.name == f"{kind}.schema.json", path
