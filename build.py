@@ -110,13 +110,16 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
-def build(root: Path, out: Path, problems: Problems,
-          strict: bool = False) -> dict[str, int] | None:
+def build(root: Path, out: Path, problems: Problems, strict: bool = False,
+          base_url: str = "") -> dict[str, int] | None:
     """Run every stage; return the counts, or None when errors (or, if strict, warnings)
     stopped the build before anything was written."""
     started = time.perf_counter()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
+    if base_url:
+        project = replace(project, dossier=replace(
+            project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
     # 4. Cross-reference: entity pages, date pages, timeline.
     index = build_index(project.sources, project.entities, problems, set(project.seeds),
                         warn_unused=project.complete)
@@ -225,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: ROOT/site)")
     common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS,
                         help="treat warnings as errors")
+    common.add_argument("--base-url", default=argparse.SUPPRESS,
+                        help="where the site is published (overrides base_url in "
+                        "content/dossier.yaml)")
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n")[0],
                                      parents=[common])
     sub = parser.add_subparsers(dest="command")
@@ -242,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     root = getattr(args, "root", ROOT).resolve()
     args.strict = getattr(args, "strict", False)
     args.out = getattr(args, "out", None)
+    args.base_url = getattr(args, "base_url", "")
     problems = Problems()
     if args.command == "clean":
         lines = clean_command(root, args.file, args.explain, problems)
@@ -254,9 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         return check_command(root, problems, args.strict)
     out = (args.out or root / "site").resolve()
     if args.command == "serve":
-        return serve(root, out, lambda p: build(root, out, p, args.strict),
+        return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url),
                      lambda p: report(p, args.strict, root), args.host, args.port)
-    result = build(root, out, problems, args.strict)
+    result = build(root, out, problems, args.strict, args.base_url)
     report(problems, args.strict, root)
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)

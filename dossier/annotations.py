@@ -39,6 +39,8 @@ class Dossier:
     title: str
     description: str
     """Markdown."""
+    base_url: str = "http://localhost:8000/"
+    """Where the site is published, ending in '/': for the sitemap, the feed and citations."""
 
 
 def rel(path: Path, root: Path) -> str:
@@ -83,7 +85,9 @@ def read_dossier(root: Path, problems: Problems) -> Dossier:
     if data is None or not validate(data, "dossier.schema.json", path, rel(path, root),
                                     problems):
         return default
-    return Dossier(data.get("title", default.title), data.get("description", ""))
+    base = data.get("base_url", default.base_url)
+    return Dossier(data.get("title", default.title), data.get("description", ""),
+                   base if base.endswith("/") else base + "/")
 
 
 def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:

@@ -13,7 +13,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import dates
+from . import dates, graphics, opendata
 from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index
@@ -155,8 +155,11 @@ class Renderer:
         self.env.globals.update(
             dossier=dossier, kinds=KINDS, kind_labels=KIND_LABELS, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,
-            cite=cite, sources_by_id={s.id: s for s in index.sources})
+            cite=cite, sources_by_id={s.id: s for s in index.sources},
+            timeline_svg=graphics.timeline_svg, entity_graph_svg=graphics.entity_graph_svg,
+            jsonld=opendata.jsonld, citations=opendata.citations)
         self.index = index
+        self.dossier = dossier
         self.entities = entities
         self.source_keys = source_keys or {}
         self.manifest = manifest
@@ -229,6 +232,9 @@ class Renderer:
                                     contexts=contexts, refs=ix.date_refs, within=within,
                                     parent=_parent(unit))])
         pages.update([self.page("timeline.html", "timeline.html", index=ix)])
+        for path, data in opendata.exports(ix, self.entities, self.dossier).items():
+            self.keys[path] = digest(data)
+            pages[path] = data
         return dict(sorted(pages.items()))
 
     def _skip(self, path: str, key: str) -> set[str]:
