@@ -37,10 +37,11 @@ from dossier.annotations import (
 from dossier.cache import Manifest, SourceCache, code_version, digest
 from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
-from dossier.index import build_index
+from dossier.index import Index, build_index
 from dossier.models import Entity, Problems, Source, Where
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
+from dossier.search import BUNDLE, build_bundle
 from dossier.seeds import read_seed
 from dossier.serve import serve
 from dossier.write import write_site
@@ -132,6 +133,8 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     pages = renderer.all_pages(problems)
     if problems.errors or (strict and problems.warnings):
         return None
+    # 5b. The search index of those pages (kept as it is when no page changed).
+    pages.update(search_bundle(pages, index, out, manifest, renderer.keys))
     files = write_site(out, pages, root / "templates" / "static",
                        incremental=bool(manifest.pages))
     manifest.save(renderer.keys)
@@ -140,6 +143,22 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     return {**counts(index), "files": files, "warnings": len(problems.warnings),
             "relocated": project.anchors["relocated"],
             "ms": round((time.perf_counter() - started) * 1000)}
+
+
+def search_bundle(pages: dict[str, bytes | None], index: Index, out: Path,
+                  manifest: Manifest, keys: dict[str, str]) -> dict[str, bytes | None]:
+    """The Pagefind bundle for the pages: None for each file when the last build's bundle was
+    made from the same pages and is still in place. Records each file's key in `keys`."""
+    key = digest(sorted((p, k) for p, k in keys.items() if p.endswith(".html")))
+    previous = [p for p in manifest.pages if p.startswith(f"{BUNDLE}/")]
+    if previous and all(manifest.unchanged(p, digest(key, p)) for p in previous):
+        keys.update({p: digest(key, p) for p in previous})
+        return dict.fromkeys(previous)
+    html = {p: data if data is not None else (out / p).read_bytes()
+            for p, data in pages.items() if p.endswith(".html")}
+    bundle = build_bundle(html, index)
+    keys.update({p: digest(key, p) for p in bundle})
+    return dict(bundle)
 
 
 def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[str, Entity],

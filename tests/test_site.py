@@ -89,7 +89,9 @@ def test_links_are_relative_and_nothing_is_loaded_from_outside(request, name):
                 assert not value.startswith("/"), f"{path}: absolute link {value}"
                 if tag.name != "a":
                     assert not urlsplit(value).scheme, f"{path}: external {tag.name} {value}"
-        assert not soup.find_all(["script", "iframe", "img"]), path
+        assert not soup.find_all(["iframe", "img"]), path
+        scripts = [t.get("src", "") for t in soup.find_all("script") if t.get("src")]
+        assert [s.split("/")[-1] for s in scripts] == ["pagefind-ui.js", "site.js"], path
 
 
 @pytest.mark.parametrize("name", SITES)
