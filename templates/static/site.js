@@ -26,3 +26,43 @@
     translations: { placeholder: "Search sources, names, passages" }
   });
 })();
+
+/* dossier: highlighting of each kind of mention can be switched off (and back on). The
+   choice is remembered across pages; links keep working with highlighting off. */
+(function () {
+  "use strict";
+  var KEY = "dossier-hidden-kinds";
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function save(hidden) {
+    try { localStorage.setItem(KEY, JSON.stringify(hidden)); } catch (e) { /* private mode */ }
+  }
+  function apply(hidden) {
+    ["person", "unit", "organisation", "place", "date"].forEach(function (kind) {
+      document.documentElement.classList.toggle("hide-" + kind, hidden.indexOf(kind) >= 0);
+    });
+  }
+  apply(load());
+  var box = document.getElementById("highlight");
+  if (!box) { return; }
+  box.querySelector("legend").textContent = "Highlight in the text";
+  box.querySelectorAll(".legend-item").forEach(function (item) {
+    var kind = item.getAttribute("data-kind");
+    var input = document.createElement("input");
+    input.type = "checkbox";
+    input.id = "hl-" + kind;
+    input.checked = load().indexOf(kind) < 0;
+    input.addEventListener("change", function () {
+      var hidden = load().filter(function (k) { return k !== kind; });
+      if (!input.checked) { hidden.push(kind); }
+      save(hidden);
+      apply(hidden);
+    });
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    while (item.firstChild) { label.appendChild(item.firstChild); }
+    item.appendChild(input);
+    item.appendChild(label);
+  });
+})();
