@@ -21,13 +21,14 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dossier.anchor import Text, anchor_dates, anchor_mentions
+from dossier.anchor import Text, anchor_claims, anchor_dates, anchor_mentions, anchor_quotes
 from dossier.annotations import (
     Dossier,
     annotation_path,
     find_seeds,
     orphan_annotations,
     publisher_key,
+    read_claims,
     read_dossier,
     read_entities,
     read_source,
@@ -38,7 +39,7 @@ from dossier.cache import Manifest, SourceCache, code_version, digest
 from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
-from dossier.models import Entity, Problems, Source, Where
+from dossier.models import Answer, Claim, Entity, Problems, Source, Where
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
 from dossier.search import BUNDLE, build_bundle
@@ -66,6 +67,8 @@ class Project:
     """How many annotations were anchored exact, relocated, ambiguous or orphaned."""
     keys: dict[str, str]
     """Each source's cache key: a hash of everything its cleaning and anchoring read."""
+    claims: tuple[Claim, ...] = ()
+    """Questions the sources answer, with each answer anchored in its source."""
 
 
 def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Project:
@@ -101,7 +104,9 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
         if source is not None:
             sources.append(source)
             keys[sid] = key
-    return Project(dossier, entities, seeds, sources, complete, tally, keys)
+    texts = {s.id: (Text(s.cleaned, s.meta.seed), s.meta) for s in sources}
+    claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
+    return Project(dossier, entities, seeds, sources, complete, tally, keys, claims)
 
 
 def _bytes(path: Path) -> bytes:
@@ -123,7 +128,7 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
     # 4. Cross-reference: entity pages, date pages, timeline.
     index = build_index(project.sources, project.entities, problems, set(project.seeds),
-                        warn_unused=project.complete)
+                        warn_unused=project.complete, claims=project.claims)
     if problems.errors or (strict and problems.warnings):
         return None
     # 5. Render every page whose inputs changed since the last build, then 6. write them.
@@ -138,8 +143,13 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     files = write_site(out, pages, root / "templates" / "static",
                        incremental=bool(manifest.pages))
     manifest.save(renderer.keys)
+    answers: dict[str, list[Answer]] = {}
+    for claim in project.claims:
+        for answer in claim.answers:
+            answers.setdefault(answer.source, []).append(answer)
     save_lock(root, {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
-                            for a in (*s.mentions, *s.dates)} for s in project.sources})
+                            for a in (*s.mentions, *s.dates, *s.quotes, *answers.get(s.id, ()))}
+                     for s in project.sources})
     return {**counts(index), "files": files, "warnings": len(problems.warnings),
             "relocated": project.anchors["relocated"],
             "ms": round((time.perf_counter() - started) * 1000)}
@@ -184,7 +194,8 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
     text = Text(cleaned, meta.seed)
     return Source(meta, cleaned,
                   anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
-                  anchor_dates(meta, text, problems, memory, tally))
+                  anchor_dates(meta, text, problems, memory, tally),
+                  anchor_quotes(meta, text, entities, problems, memory, tally))
 
 
 def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:

@@ -15,6 +15,10 @@ from collections import Counter
 
 from . import dates, relocate
 from .models import (
+    Answer,
+    AnswerSpec,
+    Claim,
+    ClaimSpec,
     Cleaned,
     DateRef,
     DateSpec,
@@ -22,6 +26,8 @@ from .models import (
     Mention,
     MentionSpec,
     Problems,
+    Quote,
+    QuoteSpec,
     Selector,
     SourceMeta,
     Span,
@@ -221,13 +227,18 @@ def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
 
 
 def _known(spec: MentionSpec, entities: dict[str, Entity], problems: Problems) -> bool:
-    if spec.entity in entities:
+    return entity_exists(spec.entity, spec.selector.quote, spec.where, entities, problems)
+
+
+def entity_exists(eid: str, quote: str, where: Where, entities: dict[str, Entity],
+                  problems: Problems, what: str = "entity") -> bool:
+    """True if the entity is registered; otherwise an error with the likeliest fix."""
+    if eid in entities:
         return True
-    close = difflib.get_close_matches(spec.entity, list(entities), n=1, cutoff=0.6)
-    by_name = [e.id for e in entities.values()
-               if spec.selector.quote in (e.name, *e.variants)]
+    close = difflib.get_close_matches(eid, list(entities), n=1, cutoff=0.6)
+    by_name = [e.id for e in entities.values() if quote in (e.name, *e.variants)]
     hint = close[0] if close else (by_name[0] if by_name else "")
-    problems.error(spec.where, f"unknown entity '{spec.entity}'"
+    problems.error(where, f"unknown {what} '{eid}'"
                    + (f" (did you mean '{hint}'?)" if hint else
                       "; add it to a file in content/entities/"))
     return False
@@ -305,3 +316,80 @@ def _parse_value(spec: DateSpec, problems: Problems) -> dates.Range | None:
     for problem in dates.mismatches(spec.selector.quote, rng):
         problems.error(spec.where, problem)
     return rng
+
+
+def quote_key(spec: QuoteSpec) -> str:
+    s = spec.selector
+    return "\x1f".join(("q", spec.speaker or spec.anonymous, s.quote, s.prefix, s.suffix,
+                        str(s.occurrence)))
+
+
+def anchor_quotes(meta: SourceMeta, text: Text, entities: dict[str, Entity],
+                  problems: Problems, memory: dict[str, Memory] | None = None,
+                  tally: Counter[str] | None = None) -> tuple[Quote, ...]:
+    """Anchor every quoted or reported speech of a source; speakers and channels named by id
+    must be registered entities, and dates must be valid."""
+    memory = memory or {}
+    quotes = []
+    for spec in meta.quotes:
+        ok = all(entity_exists(eid, "", spec.where, entities, problems, role)
+                 for eid, role in ((spec.speaker, "speaker"), (spec.via, "channel entity"))
+                 if eid)
+        ok = _valid_date(spec.date, spec.where, problems) and ok
+        key = quote_key(spec)
+        found = resolve(spec.selector, text, spec.where, problems, memory.get(key), tally)
+        if found is None or not ok:
+            continue
+        start, end = found
+        quotes.append(Quote(meta.id, text.value[start:end], Span(start, end, text.block_at(start)),
+                            spec.speaker, spec.anonymous, spec.kind, spec.channel, spec.via,
+                            spec.date, spec.note, key))
+    return tuple(sorted(quotes, key=lambda q: (q.span.start, q.span.end)))
+
+
+def _valid_date(value: str, where: Where, problems: Problems) -> bool:
+    if not value:
+        return True
+    try:
+        dates.parse(value)
+    except ValueError as exc:
+        problems.error(where, f"date: {exc}; write YYYY, YYYY-MM, YYYY-MM-DD or START/END")
+        return False
+    return True
+
+
+def answer_key(claim: ClaimSpec, spec: AnswerSpec) -> str:
+    s = spec.selector
+    return "\x1f".join(("c", claim.id, s.quote, s.prefix, s.suffix, str(s.occurrence)))
+
+
+def anchor_claims(claims: tuple[ClaimSpec, ...], sources: dict[str, tuple[Text, SourceMeta]],
+                  entities: dict[str, Entity], problems: Problems,
+                  memory: dict[str, dict[str, Memory]] | None = None,
+                  tally: Counter[str] | None = None) -> tuple[Claim, ...]:
+    """Anchor each answer of each claim in the text of the source that gives it."""
+    memory = memory or {}
+    out = []
+    for claim in claims:
+        answers = []
+        for spec in claim.answers:
+            if spec.source not in sources:
+                close = difflib.get_close_matches(spec.source, list(sources), n=1)
+                problems.error(spec.where, f"unknown source '{spec.source}'" + (
+                    f" (did you mean '{close[0]}'?)" if close else "; use a seed's id"))
+                continue
+            text, _ = sources[spec.source]
+            ok = not spec.speaker or entity_exists(spec.speaker, "", spec.where, entities,
+                                                   problems, "speaker")
+            ok = _valid_date(spec.date, spec.where, problems) and ok
+            key = answer_key(claim, spec)
+            found = resolve(spec.selector, text, spec.where, problems,
+                            memory.get(spec.source, {}).get(key), tally)
+            if found is None or not ok:
+                continue
+            start, end = found
+            answers.append(Answer(spec.source, text.value[start:end],
+                                  Span(start, end, text.block_at(start)), spec.answer,
+                                  spec.speaker, spec.anonymous, spec.date, spec.note, key))
+        out.append(Claim(claim.id, claim.question, tuple(answers)))
+    return tuple(out)

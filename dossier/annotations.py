@@ -14,11 +14,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .models import (
+    AnswerSpec,
+    ClaimSpec,
     DateSpec,
     Entity,
     MentionSpec,
     Problems,
     Published,
+    QuoteSpec,
     Relation,
     Selector,
     SourceMeta,
@@ -190,12 +193,41 @@ def _source(sid: str, seed: str, data: LocDict, name: str, problems: Problems) -
                      d["reasoning"], d["event"], Where(name, *position(data, ["dates", i])))
             for i, d in enumerate(data.get("dates", ()))),
         where=Where(name, 1),
+        quotes=tuple(
+            QuoteSpec(_selector(q), q.get("speaker", ""), q.get("anonymous", ""), q["kind"],
+                      q.get("channel", ""), q.get("via", ""), q.get("date", ""),
+                      q.get("note", ""), Where(name, *position(data, ["quotes", i])))
+            for i, q in enumerate(data.get("quotes", ()))),
     )
 
 
 def _selector(item: LocDict) -> Selector:
     return Selector(item["quote"], item.get("prefix", ""), item.get("suffix", ""),
                     item.get("occurrence", 0))
+
+
+def read_claims(root: Path, problems: Problems) -> tuple[ClaimSpec, ...]:
+    """content/claims.yaml, if there is one; duplicate claim ids are errors."""
+    path = root / "content" / "claims.yaml"
+    if not path.exists():
+        return ()
+    name = rel(path, root)
+    data = read_yaml(path, name, problems)
+    if data is None or not validate(data, "claims.schema.json", path, name, problems):
+        return ()
+    claims: dict[str, ClaimSpec] = {}
+    for i, item in enumerate(data):
+        where = Where(name, *position(data, [i]))
+        if item["id"] in claims:
+            problems.error(where, f"duplicate claim id '{item['id']}' (first at line "
+                           f"{claims[item['id']].where.line}); ids must be unique")
+            continue
+        claims[item["id"]] = ClaimSpec(item["id"], item["question"], tuple(
+            AnswerSpec(a["source"], _selector(a), a["answer"], a.get("speaker", ""),
+                       a.get("anonymous", ""), a.get("date", ""), a.get("note", ""),
+                       Where(name, *position(data, [i, "answers", j])))
+            for j, a in enumerate(item["answers"])), where)
+    return tuple(claims.values())
 
 
 def unannotated(sid: str, seed: str, headline: str | None) -> SourceMeta:

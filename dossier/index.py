@@ -6,9 +6,9 @@ Everything here is computed once, in Python, and handed to the templates finishe
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from .models import KINDS, RELATIONS, DateRef, Entity, Mention, Problems, Source
+from .models import KINDS, RELATIONS, Claim, DateRef, Entity, Mention, Problems, Quote, Source
 from .text import sentence_around
 
 
@@ -51,6 +51,19 @@ class EntityInfo:
 
 
 @dataclass(frozen=True)
+class Said:
+    """Quoted or reported speech, as listed on other pages."""
+
+    source: Source
+    quote: Quote
+
+    @property
+    def paragraph(self) -> str:
+        """The fragment of the paragraph that holds it on the source page."""
+        return f"p-{self.quote.span.block + 1}"
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     """One dated event."""
 
@@ -72,6 +85,11 @@ class Index:
     date_refs: dict[tuple[str, str], DateRef]
     """(source id, fragment) -> the date reference."""
     timeline: tuple[TimelineEntry, ...]
+    said_by: dict[str, tuple[Said, ...]] = field(default_factory=dict)
+    """Entity id -> what it said, across sources in date order."""
+    unnamed: tuple[tuple[str, tuple[Said, ...]], ...] = ()
+    """Each unnamed speaker (as described), with what it said; most quoted first."""
+    claims: tuple[Claim, ...] = ()
 
 
 def context(source: Source, fragment: str, start: int, end: int) -> Context:
@@ -86,7 +104,8 @@ def context(source: Source, fragment: str, start: int, end: int) -> Context:
 
 
 def build_index(sources: list[Source], entities: dict[str, Entity], problems: Problems,
-                seed_ids: set[str], warn_unused: bool = True) -> Index:
+                seed_ids: set[str], warn_unused: bool = True,
+                claims: tuple[Claim, ...] = ()) -> Index:
     """Cross-reference every source; report dangling references and (if every annotation
     file could be read, so the report is not noise) entities no source mentions."""
     ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
@@ -130,8 +149,32 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
             date_refs[(src.id, ref.id)] = ref
     timeline.sort(key=lambda t: (t.ref.start, t.ref.end, t.context.source.meta.published.date,
                                  t.context.source.id, t.ref.span.start))
+    said_by, unnamed = _speakers(ordered)
+    order = {src.id: n for n, src in enumerate(ordered)}
+    claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
+        order.get(a.source, 0), a.span.start)))) for c in claims)
     return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
-                 date_refs, tuple(timeline))
+                 date_refs, tuple(timeline), said_by, unnamed, claims)
+
+
+def _speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
+                                                     tuple[tuple[str, tuple[Said, ...]], ...]]:
+    """What each named speaker said, and what each unnamed one said (grouped by description,
+    ignoring case)."""
+    named: dict[str, list[Said]] = defaultdict(list)
+    unnamed: dict[str, list[Said]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for src in sources:
+        for quote in src.quotes:
+            if quote.speaker:
+                named[quote.speaker].append(Said(src, quote))
+            else:
+                key = quote.anonymous.casefold()
+                labels.setdefault(key, quote.anonymous)
+                unnamed[key].append(Said(src, quote))
+    groups = sorted(unnamed.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return ({k: tuple(v) for k, v in sorted(named.items())},
+            tuple((labels[k], tuple(v)) for k, v in groups))
 
 
 def _grouped(found: list[tuple[Source, Mention]]) -> tuple[tuple[Source, tuple[Context, ...]], ...]:

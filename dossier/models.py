@@ -195,6 +195,52 @@ class DateSpec:
 
 
 @dataclass(frozen=True)
+class QuoteSpec:
+    """Quoted or reported speech as written in an annotation file, before it is anchored."""
+
+    selector: Selector
+    speaker: str
+    """Id of the entity that speaks, or '' for an unnamed speaker."""
+    anonymous: str
+    """An unnamed speaker as the text describes them, or ''."""
+    kind: str
+    """'direct' or 'reported'."""
+    channel: str
+    """How the words reached the source, in the text's words."""
+    via: str
+    """Id of the entity the words came through (an agency), or ''."""
+    date: str
+    """When the words were said (ISO 8601), or ''."""
+    note: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """One source's answer to a claim's question, as written, before it is anchored."""
+
+    source: str
+    selector: Selector
+    answer: str
+    """Short and normalised: equal answers agree."""
+    speaker: str
+    anonymous: str
+    date: str
+    note: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """A question the sources answer, as written in content/claims.yaml."""
+
+    id: str
+    question: str
+    answers: tuple[AnswerSpec, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
 class Published:
     """A source's publication date."""
 
@@ -225,6 +271,7 @@ class SourceMeta:
     mentions: tuple[MentionSpec, ...]
     dates: tuple[DateSpec, ...]
     where: Where
+    quotes: tuple[QuoteSpec, ...] = ()
 
 
 # ----------------------------------------------------------------- anchored
@@ -283,6 +330,59 @@ class DateRef:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Anchored quoted or reported speech."""
+
+    source: str
+    text: str
+    """The words, as in the cleaned text."""
+    span: Span
+    speaker: str
+    anonymous: str
+    kind: str
+    channel: str
+    via: str
+    date: str
+    note: str = ""
+    key: str = ""
+    """The annotation's selector as text: what the anchor memory is keyed by."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An anchored answer of one source to a claim's question."""
+
+    source: str
+    text: str
+    """The source's words."""
+    span: Span
+    answer: str
+    speaker: str
+    anonymous: str
+    date: str
+    note: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A question and the answers the sources give."""
+
+    id: str
+    question: str
+    answers: tuple[Answer, ...]
+
+    @property
+    def distinct(self) -> tuple[str, ...]:
+        """The different answers given, in order of first appearance."""
+        return tuple(dict.fromkeys(a.answer for a in self.answers))
+
+    @property
+    def conflict(self) -> bool:
+        return len(self.distinct) > 1
+
+
+@dataclass(frozen=True)
 class Source:
     """A source with its cleaned text and anchored annotations."""
 
@@ -290,6 +390,7 @@ class Source:
     cleaned: Cleaned
     mentions: tuple[Mention, ...]
     dates: tuple[DateRef, ...]
+    quotes: tuple[Quote, ...] = ()
 
     @property
     def id(self) -> str:

@@ -112,8 +112,9 @@ def exports(index: Any, entities: Any, dossier: Any,
             pages: Iterable[str] | None = None) -> dict[str, bytes]:
     """Files to publish beside the pages: {site-relative path: bytes}.
 
-    pages: the site-relative paths the renderer writes (for the sitemap); by default the
-    HTML pages the renderer is known to write for this index."""
+    pages: the site-relative paths the renderer writes, for the sitemap (the renderer should
+    pass them: `exports(ix, entities, dossier, pages=pages)`); without them, the HTML pages
+    listed by html_pages(), which knows only the page kinds of the original renderer."""
     sources: tuple[Source, ...] = tuple(sorted(index.sources, key=lambda s: s.id))
     by_id = {s.id: s for s in sources}
     files: dict[str, bytes] = {}
@@ -416,8 +417,10 @@ class _JsonLd:
 
     A source's JSON-LD names the entities it mentions, which the Source record holds only by
     id. Called from a template (Jinja passes its context first, as for any function marked
-    with jinja2.pass_context), the registry entries come from the page's `in_source` list;
-    called from Python, pass `entities` (id -> Entity)."""
+    with jinja2.pass_context), the registry comes from the template global `entities` (or,
+    failing that, the source page's `in_source` list); called from Python, pass `entities`
+    (id -> Entity). Only the mentioned entities' id, name and kind are used, which the source
+    page's cache key covers."""
 
     jinja_pass_arg = jinja2.pass_context(lambda: None).jinja_pass_arg
 
@@ -425,8 +428,10 @@ class _JsonLd:
         if args and isinstance(args[0], jinja2.runtime.Context):
             context, *rest = args
             if "entities" not in kwargs and len(rest) < 4:
-                listed = context.get("in_source") or ()
-                kwargs["entities"] = {e.id: e for e, _ in listed}
+                registry = context.get("entities")
+                if not isinstance(registry, dict):
+                    registry = {e.id: e for e, _ in context.get("in_source") or ()}
+                kwargs["entities"] = registry
             args = tuple(rest)
         return _jsonld(*args, **kwargs)
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from . import dates, graphics, opendata
 from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
-from .index import EntityInfo, Index
+from .index import EntityInfo, Index, Said
 from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
 
 
@@ -42,6 +42,16 @@ class _Ann:
     href: str
     kind: str
     title: str
+
+
+def time_html(value: str) -> Markup:
+    """A date value as <time> markup; an interval as two <time> elements, since HTML's
+    datetime attribute cannot hold one."""
+    if "/" in value:
+        first, last = value.split("/", 1)
+        return Markup('<time datetime="{}">{}</time> – <time datetime="{}">{}</time>').format(
+            first, dates.page_label(first), last, dates.page_label(last))
+    return Markup('<time datetime="{}">{}</time>').format(value, dates.page_label(value))
 
 
 def entity_path(entity: Entity) -> str:
@@ -152,10 +162,11 @@ class Renderer:
         md = _markdown()
         self.env.filters["markdown"] = lambda text: Markup(md.render(text))
         self.env.filters["date_label"] = dates.label
+        self.env.filters["time"] = time_html
         self.env.globals.update(
             dossier=dossier, kinds=KINDS, kind_labels=KIND_LABELS, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,
-            cite=cite, sources_by_id={s.id: s for s in index.sources},
+            cite=cite, sources_by_id={s.id: s for s in index.sources}, entities=entities,
             timeline_svg=graphics.timeline_svg, entity_graph_svg=graphics.entity_graph_svg,
             jsonld=opendata.jsonld, citations=opendata.citations)
         self.index = index
@@ -206,20 +217,25 @@ class Renderer:
         pages.update([self.page("sources.html", "sources/index.html", index=ix)])
         for src in ix.sources:
             in_source = _entities_in(src, self.entities)
-            key = digest("source", keys.get(src.id) or src, [(e.id, e.name, e.kind)
-                                                              for e, _ in in_source])
+            shown = {e.id for e, _ in in_source} | {eid for q in src.quotes
+                                                    for eid in (q.speaker, q.via) if eid}
+            key = digest("source", keys.get(src.id) or src,
+                         [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
+                          if e is not None])
             if (path := source_path(src)) in self._skip(path, key):
                 pages[path] = None
                 continue
             pages.update([self.page(
                 "source.html", path, key, source=src,
-                blocks=article_blocks(src, self.entities, problems), in_source=in_source)])
+                blocks=article_blocks(src, self.entities, problems), in_source=in_source,
+                said=[Said(src, q) for q in src.quotes])])
         for kind, plural in KINDS.items():
             pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
                                     infos=ix.by_kind[kind])])
             for info in ix.by_kind[kind]:
                 pages.update([self.page("entity.html", entity_path(info.entity),
-                                        self._entity_key(info), info=info)])
+                                        self._entity_key(info), info=info,
+                                        said=ix.said_by.get(info.entity.id, ()))])
         units = date_units(list(ix.date_pages))
         pages.update([self.page("dates.html", "dates/index.html", tree=date_tree(units),
                                 index=ix)])
@@ -232,7 +248,12 @@ class Renderer:
                                     contexts=contexts, refs=ix.date_refs, within=within,
                                     parent=_parent(unit))])
         pages.update([self.page("timeline.html", "timeline.html", index=ix)])
-        for path, data in opendata.exports(ix, self.entities, self.dossier).items():
+        named = [(self.entities[eid], said) for eid, said in ix.said_by.items()]
+        named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
+        pages.update([self.page("quotes.html", "quotes.html", index=ix, named=named,
+                                counts=counts(ix))])
+        pages.update([self.page("claims.html", "claims.html", index=ix)])
+        for path, data in opendata.exports(ix, self.entities, self.dossier, pages=pages).items():
             self.keys[path] = digest(data)
             pages[path] = data
         return dict(sorted(pages.items()))
@@ -255,7 +276,9 @@ class Renderer:
             [(lk.label, lk.other.id, lk.other.name, lk.other.kind, lk.source.id,
               keys.get(lk.source.id), lk.quote) for lk in info.links],
             [(o.id, o.name, o.kind, n) for o, n in info.together],
-            [(sid, keys.get(sid)) for sid in cited])
+            [(sid, keys.get(sid)) for sid in cited],
+            [(s.source.id, keys.get(s.source.id) or s.source)
+             for s in self.index.said_by.get(info.entity.id, ())])
 
 
 def cite(source: Source) -> str:
@@ -273,6 +296,10 @@ def counts(ix: Index) -> dict[str, int]:
         "dates": sum(len(s.dates) for s in ix.sources),
         "date_pages": len(date_units(list(ix.date_pages))),
         "removed": sum(1 for s in ix.sources for r in s.cleaned.removed if r.rule != "headline"),
+        "quotes": (quotes := sum(len(s.quotes) for s in ix.sources)),
+        "unnamed": (unnamed := sum(len(said) for _, said in ix.unnamed)),
+        "unnamed_share": round(100 * unnamed / quotes) if quotes else 0,
+        "claims": len(ix.claims),
     }
 
 

@@ -184,6 +184,17 @@ def field_path(path: list[str | int]) -> str:
     return out or "the file"
 
 
+def _either(err: jsonschema.ValidationError) -> list[str]:
+    """The fields of a 'one of these' rule (oneOf of required fields, or not-both), if it is one."""
+    if err.validator == "oneOf":
+        branches = [b.get("required", []) for b in err.validator_value]
+        if all(len(b) == 1 for b in branches):
+            return [b[0] for b in branches]
+    if err.validator == "not":
+        return list(err.validator_value.get("required", []))
+    return []
+
+
 def _message(err: jsonschema.ValidationError) -> str:
     """A schema violation in words a person can act on."""
     where = field_path(list(err.absolute_path))
@@ -198,6 +209,13 @@ def _message(err: jsonschema.ValidationError) -> str:
                 f"allowed fields: {', '.join(allowed)}")
     if err.validator == "required":
         return f"{where}: {err.message}"
+    if err.validator in ("oneOf", "not") and isinstance(err.instance, dict):
+        choices = _either(err)
+        if choices:
+            given = [c for c in choices if c in err.instance]
+            if len(given) > 1:
+                return f"{where}: has both {' and '.join(given)}; keep one"
+            return f"{where}: needs one of {' or '.join(choices)}"
     if err.validator == "enum":
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "pattern":

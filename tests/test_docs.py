@@ -31,7 +31,7 @@ def fields(schema: dict, prefix: str = "") -> set[str]:
 
 def test_every_schema_field_is_documented_in_the_readme():
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", README, re.M))
-    for name in ("source", "entities", "dossier", "lint-ignore"):
+    for name in ("source", "entities", "dossier", "lint-ignore", "claims"):
         schema = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text())
         missing = {f"{name}: {f}" for f in fields(schema) if f not in documented}
         assert missing == set()
@@ -72,8 +72,9 @@ def _typed(value):
 
 def test_every_annotation_file_names_its_schema_for_editors():
     expected = {"sources": "source", "entities": "entities"}
-    files = [*(REPO / "content").glob("*/*.yaml"), REPO / "content" / "dossier.yaml",
-             REPO / "content" / "lint-ignore.yaml"]
+    assert (REPO / "content" / "claims.yaml").exists()
+    files = [*(REPO / "content").glob("*/*.yaml"), *(REPO / "content").glob("*.yaml")]
+    files.remove(REPO / "content" / "boilerplate.yaml")
     for path in files:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)

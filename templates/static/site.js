@@ -18,13 +18,17 @@
   if (typeof PagefindUI === "undefined") { return; }
   new PagefindUI({
     element: "#search",
-    bundlePath: root + "pagefind/",
+    // absolute paths: a bare "pagefind/" would be read as a module name by import()
+    bundlePath: new URL(root + "pagefind/", location.href).pathname,
     baseUrl: new URL(root || "./", location.href).pathname,
     showImages: false,
     showSubResults: true,
     resetStyles: false,
-    translations: { placeholder: "Search sources, names, passages" }
+    translations: { placeholder: "Search" }
   });
+  // Pagefind's input is named only by its placeholder; give it a real accessible name.
+  var input = box.querySelector("input");
+  if (input) { input.setAttribute("aria-label", "Search sources, names and passages"); }
 })();
 
 /* dossier: highlighting of each kind of mention can be switched off (and back on). The
