@@ -122,7 +122,7 @@ def serve(site: Path) -> Iterator[Server]:
 
 KINDS = ["home", "sources index", "source", "people index", "units index",
          "organisations index", "places index", "person", "unit", "organisation", "place",
-         "dates index", "day", "month", "year", "timeline"]
+         "dates index", "day", "month", "year", "timeline", "who said what", "claims"]
 
 
 def page_kinds(site: Path) -> dict[str, str]:
@@ -145,6 +145,8 @@ def page_kinds(site: Path) -> dict[str, str]:
     pages["month"] = first("dates", r"\d{4}-\d\d\.html")
     pages["year"] = first("dates", r"\d{4}\.html")
     pages["timeline"] = "timeline.html"
+    pages["who said what"] = "quotes.html"
+    pages["claims"] = "claims.html"
     assert list(pages) == KINDS
     return pages
 

@@ -265,3 +265,42 @@ def test_the_browser_loads_nothing_outside_the_subpath(page, server, kinds, netw
     assert bad == [], "\n".join(dict.fromkeys(bad))
     outside = [p for p in server.outside if p not in BROWSER_OWN]
     assert outside == [], f"requests outside {PREFIX}: {outside}"
+
+
+# --- reading comfort -------------------------------------------------------------------------
+
+def test_highlighting_a_kind_can_be_switched_off_and_the_choice_is_remembered(page, server,
+                                                                             kinds):
+    page.goto(server.base + kinds["source"])
+    place = page.locator("article a.m-place").first
+    style = "el => getComputedStyle(el).textDecorationLine"
+    assert place.evaluate(style) == "underline"
+    page.uncheck("#hl-place")
+    assert place.evaluate(style) == "none"
+    person = page.locator("article a.m-person").first
+    assert person.evaluate(style) == "underline"           # other kinds stay marked
+    page.goto(server.base + kinds["sources index"])
+    page.goto(server.base + kinds["source"])                # another visit: still off
+    assert page.locator("#hl-place").is_checked() is False
+    place = page.locator("article a.m-place").first
+    assert place.evaluate(style) == "none"
+    href = place.get_attribute("href")
+    place.click()                                          # and the link still works
+    page.wait_for_load_state()
+    assert page.url == urljoin(server.base + kinds["source"], href)
+    page.goto(server.base + kinds["source"])
+    page.check("#hl-place")
+    assert page.locator("article a.m-place").first.evaluate(style) == "underline"
+
+
+def test_dark_theme_follows_the_system_and_print_drops_the_site_around_the_text(browser, server,
+                                                                               kinds):
+    context = browser.new_context(color_scheme="dark")
+    tab = context.new_page()
+    tab.goto(server.base + kinds["source"])
+    background = tab.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(22, 24, 28)"
+    tab.emulate_media(media="print")
+    assert tab.locator("nav").is_hidden() and tab.locator("#search").is_hidden()
+    assert tab.locator("article").is_visible()
+    context.close()
