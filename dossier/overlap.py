@@ -14,11 +14,17 @@ Three pure, deterministic functions (the order of the input list never changes t
     shingle) goes into an inverted index shingle -> (source, token position); shingles held by
     more than MAX_SHINGLE_SOURCES sources are stock phrases and skipped (this is what keeps the
     work near-linear in the total text size: no pair of sources is compared unless they hold a
-    rarer shingle in common). Matching shingles of a pair of sources are chained in reading
-    order, allowing steps of up to MAX_STEP tokens (a few changed words) and a drift of up to
-    MAX_SHIFT tokens between the sides (inserted or dropped words: "under way"/"underway",
-    "he added"). A chain is a passage when its shorter side has at least MIN_WORDS words and
-    its similarity (shared shingles / shingles of the shorter side) is at least MIN_SIMILARITY.
+    rarer shingle in common, and a pair is looked at only when it holds two such shingles).
+    Matching shingles of a pair of sources are chained in reading order, allowing steps of up
+    to MAX_STEP tokens (a few changed words) and a drift of up to MAX_SHIFT tokens between the
+    sides (words inserted on one side: "he added"). A chain whose matching shingles cover at
+    least MIN_WORDS words is then widened word by word at both ends while the sides agree,
+    bridging at most MAX_EDGE_EDITS edits per end: a word written as two ("underway" / "under
+    way"), or one word changed, inserted or dropped when the words after it agree again
+    ("Moscow’s campaign" / "Russia’s campaign"). It is a passage when its shorter side has at
+    least MIN_WORDS words and its similarity (distinct shingles the sides have in common /
+    shingles of the shorter side) is at least MIN_SIMILARITY. A passage may run over a
+    paragraph break; its spans are offsets in Cleaned.text, like a mention's.
 
     Passages are reported as *pairs* of sources (one record per pair, the smaller source id
     first), and every record carries a `group` number: all pairs whose sides overlap in some
@@ -38,7 +44,8 @@ Three pure, deterministic functions (the order of the input list never changes t
     with another is its own origin, whatever agency it carries.** An origin is labelled "<agency>
     report, <date>" when every member carries or credits one agency and the members' dates lie
     within ORIGIN_DATE_DAYS days of each other (a single source counts only the agency it
-    carries), and by the publisher of its earliest member otherwise.
+    carries), and by the publisher of its earliest member otherwise (on the same day, a member
+    that carries an agency first). The date in a label is that member's publication date.
 """
 
 from __future__ import annotations
@@ -199,7 +206,7 @@ class Origin:
     """'o1', 'o2' ... in order of the earliest member's date, then its id."""
     label: str
     """'<agency> report, <day month year>' when members agree on agency and date; otherwise the
-    publisher of the earliest member."""
+    publisher of the earliest member (on the same day, one that carries an agency first)."""
     agency: str
     """The agency every member carries or credits (for a single source: the one it carries);
     may be empty."""
@@ -608,7 +615,7 @@ def origins(sources: list[Source], passages: tuple[SharedPassage, ...]) -> tuple
         inside = [p for (a, b), ps in shared.items() if a in ids and b in ids for p in ps]
         agency = _common_agency(ids, by_id, creds)
         dates = [d for d in (_day(by_id[s].meta.published.date) for s in ids) if d]
-        first = by_id[ids[0]]
+        first = by_id[min(ids, key=lambda s: (when(s)[0], not by_id[s].meta.agency, s))]
         close = bool(dates) and (max(dates) - min(dates)).days <= ORIGIN_DATE_DAYS
         if agency and close:
             label = f"{agency} report, {_label_date(first.meta.published.date)}"
