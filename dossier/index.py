@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
+from . import overlap
 from .models import KINDS, RELATIONS, Claim, DateRef, Entity, Mention, Problems, Quote, Source
+from .overlap import Credit, Origin, SharedPassage, Side
 from .text import sentence_around
 
 
@@ -90,6 +92,17 @@ class Index:
     unnamed: tuple[tuple[str, tuple[Said, ...]], ...] = ()
     """Each unnamed speaker (as described), with what it said; most quoted first."""
     claims: tuple[Claim, ...] = ()
+    passages: tuple[SharedPassage, ...] = ()
+    """Passages two or more sources share, verbatim or nearly."""
+    credits: dict[str, tuple[Credit, ...]] = field(default_factory=dict)
+    """Per source: the agencies it carries or credits."""
+    origins: tuple[Origin, ...] = ()
+    """Groups of sources that go back to one report."""
+
+    def shared_in(self, sid: str) -> list[tuple[SharedPassage, Side, Side]]:
+        """The passages of a source shared with others: (passage, this side, the twin)."""
+        return [(p, p.side(sid), p.other(sid)) for p in self.passages
+                if sid in (p.a.source, p.b.source)]
 
 
 def context(source: Source, fragment: str, start: int, end: int) -> Context:
@@ -153,8 +166,11 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     order = {src.id: n for n, src in enumerate(ordered)}
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in claims)
+    passages = overlap.shared_passages(list(ordered))
     return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
-                 date_refs, tuple(timeline), said_by, unnamed, claims)
+                 date_refs, tuple(timeline), said_by, unnamed, claims, passages,
+                 {src.id: overlap.credits(src) for src in ordered},
+                 overlap.origins(list(ordered), passages))
 
 
 def _speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],

@@ -88,45 +88,57 @@ ORIGIN_DATE_DAYS = 3
 """An origin is labelled by agency and date only when its members' dates are this close."""
 
 # Canonical agency name -> regular expressions of the names the text uses for it. Names are
-# matched case-sensitively, at word boundaries.
+# matched case-sensitively, at word boundaries, and a space matches any white space.
 AGENCIES: dict[str, tuple[str, ...]] = {
     "AFP": (r"AFP", r"Agence France[- ‑]Presse", r"Agence France Presse"),
     "Associated Press": (r"(?:[Tt]he )?Associated Press", r"(?:[Tt]he )?AP"),
     "Reuters": (r"Reuters(?: news agency)?", r"Thomson Reuters"),
     "IRNA": (r"IRNA", r"Islamic Republic News Agency"),
-    "Mehr News Agency": (r"Mehr(?: [Nn]ews [Aa]gency)?", r"MNA"),
-    "Fars News Agency": (r"Fars(?: [Nn]ews [Aa]gency)?",),
-    "Tasnim News Agency": (r"Tasnim(?: [Nn]ews [Aa]gency)?",),
+    "Mehr News Agency": (r"Mehr [Nn]ews [Aa]gency", r"MNA"),
+    "Fars News Agency": (r"Fars [Nn]ews [Aa]gency",),
+    "Tasnim News Agency": (r"Tasnim [Nn]ews [Aa]gency",),
     "ISNA": (r"ISNA", r"Iranian Students(?:’|')? News Agency"),
     "SANA": (r"SANA", r"Syrian Arab News Agency"),
-    "Anadolu Agency": (r"Anadolu(?: [Aa]gency)?",),
-    "dpa": (r"dpa", r"DPA", r"Deutsche Presse-Agentur"),
+    "Anadolu Agency": (r"Anadolu [Aa]gency",),
+    "dpa": (r"DPA", r"Deutsche Presse-Agentur"),
     "Xinhua": (r"Xinhua(?: [Nn]ews [Aa]gency)?",),
     "TASS": (r"TASS", r"ITAR-TASS"),
-    "RIA Novosti": (r"RIA(?: Novosti)?",),
+    "RIA Novosti": (r"RIA Novosti",),
     "Interfax": (r"Interfax",),
     "EFE": (r"EFE",),
     "ANSA": (r"ANSA",),
-    "Kyodo News": (r"Kyodo(?: News)?",),
+    "Kyodo News": (r"Kyodo News",),
     "Yonhap": (r"Yonhap(?: [Nn]ews [Aa]gency)?",),
     "UPI": (r"UPI", r"United Press International"),
+}
+# Short forms that are also ordinary names ("Fars province", "Michael Bloomberg"): they count
+# only inside a credit phrase ("Mehr reported", "told Bloomberg"), never standing alone.
+SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "Mehr News Agency": (r"Mehr",),
+    "Fars News Agency": (r"Fars",),
+    "Tasnim News Agency": (r"Tasnim",),
+    "Anadolu Agency": (r"Anadolu",),
+    "dpa": (r"dpa",),
+    "RIA Novosti": (r"RIA",),
+    "Kyodo News": (r"Kyodo",),
     "Bloomberg": (r"Bloomberg(?: News)?",),
 }
 # Any other "<Capitalised Words> News Agency" is an agency too, named as written.
 OTHER_AGENCY = r"(?:[A-Z][\w’'-]*\s){1,4}News Agency"
 
-# Credit patterns: (label, regular expression with {A} standing for an agency name). Verbs are
+# Credit patterns: (label, regular expression with {A} standing for an agency name and {T} for
+# an optional "the" before it: "told the Syrian Arab News Agency"). Verbs are
 # case-insensitive; the agency name is not ("AP" is an agency, "ap" is not). Earlier patterns
 # win where matches overlap; the last one, a bare name, only counts where nothing else matched.
 CREDIT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("dateline", r"\(\s*{A}\s*\)"),
-    ("quoted by", r"(?i:quoted)\b[^.\n“”\"]{0,80}?\b(?i:by)\s+{A}"),
-    ("seen by", r"(?i:seen|obtained|reviewed) by\s+{A}"),
-    ("according to", r"(?i:according to)\s+(?:(?i:the)\s+)?(?:[\w-]+-based\s+)?{A}"),
-    ("told", r"(?i:told|said to|speaking to|spoke to|talking to|interview with)\s+{A}"),
+    ("quoted by", r"(?i:quoted)\b[^.\n“”\"]{0,80}?\b(?i:by)\s+{T}{A}"),
+    ("seen by", r"(?i:seen|obtained|reviewed) by\s+{T}{A}"),
+    ("according to", r"(?i:according to)\s+{T}(?:[\w-]+-based\s+)?{A}"),
+    ("told", r"(?i:told|said to|speaking to|spoke to|talking to|interview with)\s+{T}{A}"),
     ("reported", r"{A}\s+(?:(?i:news agency)\s+)?(?i:reported|reports|has reported|quoted|quotes|"
                  r"cited|cites|said|says|learned|has learned|confirmed|contributed)\b"),
-    ("wire", r"(?i:via|courtesy of|from)\s+{A}\s*$"),
+    ("wire", r"(?i:via|courtesy of|from)\s+{T}{A}\s*$"),
     ("named", r"{A}"),
 )
 
@@ -501,16 +513,26 @@ def twins(passages: tuple[SharedPassage, ...], source: str, group: int) -> tuple
 # ----------------------------------------------------------------- credits
 
 
-def _agency_alternation() -> str:
-    names = [(canon, alias) for canon, aliases in AGENCIES.items() for alias in aliases]
-    # a space in a name matches any white space (news text is full of no-break spaces)
-    spaced = [alias.replace(" ", r"\s+") for _, alias in names]
-    return "|".join(f"(?P<a{i}>{alias})" for i, alias in enumerate(spaced))
+_NAMES = [(canon, alias) for table in (AGENCIES, SHORT_FORMS)
+          for canon, aliases in table.items() for alias in aliases]
+_ALIASES = [canon for canon, _ in _NAMES]
 
 
-_ALIASES = [canon for canon, aliases in AGENCIES.items() for _ in aliases]
-_AGENCY = rf"(?<![\w-])(?:{_agency_alternation()}|(?P<other>{OTHER_AGENCY}))(?![\w-])"
-_COMPILED = tuple((label, re.compile(pattern.replace("{A}", _AGENCY), re.MULTILINE))
+_STRICT = sum(len(aliases) for aliases in AGENCIES.values())  # _NAMES[:_STRICT]: AGENCIES
+
+
+def _agency_pattern(short_forms: bool) -> str:
+    """An agency name (group a<i>: the i-th of _NAMES; group 'other': any '... News Agency')."""
+    spaced = [alias.replace(" ", r"\s+") for _, alias in _NAMES]  # no-break spaces too
+    names = "|".join(f"(?P<a{i}>{alias})" for i, alias in enumerate(spaced)
+                     if short_forms or i < _STRICT)
+    return rf"(?<![\w-])(?:{names}|(?P<other>{OTHER_AGENCY}))(?![\w-])"
+
+
+_AGENCY = _agency_pattern(short_forms=True)
+_COMPILED = tuple((label, re.compile(pattern.replace("{T}", r"(?:(?i:the)\s+)?")
+                                     .replace("{A}", _agency_pattern(label != "named")),
+                                     re.MULTILINE))
                   for label, pattern in CREDIT_PATTERNS)
 _ANY_AGENCY = re.compile(_AGENCY)
 
@@ -519,8 +541,8 @@ def normalise_agency(name: str) -> str:
     """The canonical name of an agency as written ('Agence France-Presse' -> 'AFP'); a name not
     in AGENCIES comes back stripped."""
     name = " ".join(name.split())
-    for canon, aliases in AGENCIES.items():
-        if name.casefold() == canon.casefold() or any(re.fullmatch(a, name) for a in aliases):
+    for canon, alias in _NAMES:
+        if name.casefold() == canon.casefold() or re.fullmatch(alias, name):
             return canon
     return name
 
@@ -634,12 +656,30 @@ def _common_agency(ids: list[str], by_id: dict[str, Source],
     a carried agency is preferred, then the alphabetically first."""
     carried = sorted({c.agency for s in ids for c in creds[s] if c.carrying})
     if len(ids) == 1:
-        return carried[0] if carried else ""
+        return carried[0] if carried else _relayed(creds[ids[0]])
     common = set.intersection(*(_agencies(creds[s]) for s in ids))
     for name in carried:
         if name in common:
             return name
     return min(common) if common else ""
+
+
+RELAY_MIN_CREDITS = 2
+"""A lone source relays an agency's report when it says '<agency> reported' and credits that
+agency more often than any other, at least this many times ("the Associated Press reported
+today ... told The Associated Press ... According to the AP")."""
+
+
+def _relayed(credits_: tuple[Credit, ...]) -> str:
+    """The agency whose report a source relays, or ''."""
+    counts = Counter(c.agency for c in credits_)
+    ranked = counts.most_common()
+    if not ranked or ranked[0][1] < RELAY_MIN_CREDITS:
+        return ""
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return ""
+    top = ranked[0][0]
+    return top if any(c.agency == top and c.how == "reported" for c in credits_) else ""
 
 
 def summary(origins_: tuple[Origin, ...], n_sources: int) -> str:

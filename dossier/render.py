@@ -13,7 +13,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import dates, graphics, opendata
+from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
@@ -213,22 +213,32 @@ class Renderer:
     def _all_pages(self, problems: Problems) -> dict[str, bytes | None]:
         ix = self.index
         keys = self.source_keys
-        pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix))])
+        pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix),
+                                origins_summary=overlap.summary(ix.origins, len(ix.sources)))])
+        origin_of = {m: o for o in ix.origins for m in o.members}
         pages.update([self.page("sources.html", "sources/index.html", index=ix)])
         for src in ix.sources:
             in_source = _entities_in(src, self.entities)
             shown = {e.id for e, _ in in_source} | {eid for q in src.quotes
                                                     for eid in (q.speaker, q.via) if eid}
+            shared = ix.shared_in(src.id)
+            origin = origin_of.get(src.id)
             key = digest("source", keys.get(src.id) or src,
                          [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
-                          if e is not None])
+                          if e is not None], shared, origin,
+                         [cite(ix_src) for ix_src in ix.sources
+                          if origin and ix_src.id in origin.members or
+                          any(t.source == ix_src.id for _, _, t in shared)])
             if (path := source_path(src)) in self._skip(path, key):
                 pages[path] = None
                 continue
             pages.update([self.page(
                 "source.html", path, key, source=src,
                 blocks=article_blocks(src, self.entities, problems), in_source=in_source,
-                said=[Said(src, q) for q in src.quotes])])
+                said=[Said(src, q) for q in src.quotes], shared=shared, origin=origin,
+                shared_blocks={b for _, side, _ in shared
+                               for b in range(side.block, side.last_block + 1)},
+                credits=ix.credits.get(src.id, ()))])
         for kind, plural in KINDS.items():
             pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
                                     infos=ix.by_kind[kind])])

@@ -168,3 +168,38 @@ def test_every_entity_description_cites_a_source(shipped_site):
                 "ul.statements li")
             assert items, page
             assert all(li.select("span.cite a[href^='../sources/']") for li in items), page
+
+
+def test_shared_wire_copy_is_marked_and_linked_to_its_twins(shipped_site):
+    page = soup(shipped_site, f"sources/{S000}.html")
+    items = page.find(id="h-shared").parent.select("ol.said > li")
+    assert len(items) == 4
+    assert items[0].blockquote.get_text(strip=True).startswith("If Syria makes a request")
+    twin = items[0].select("p.byline a")[-1]["href"]
+    assert twin.startswith(f"../sources/{S003}.html#p-")
+    assert "shared" in page.find(id="p-2")["class"]
+    assert "shared" not in (page.find(id="p-1").get("class") or [])
+    back = soup(shipped_site, f"sources/{S003}.html").find(id="h-shared").parent
+    assert len(back.select("ol.said > li")) == 4
+
+
+def test_home_page_counts_the_independent_origins(shipped_site):
+    section = soup(shipped_site, "index.html").find(id="h-origins").parent
+    assert section.p.get_text().startswith(
+        "5 sources, 4 independent origins: AFP report, 3 June 2015; Associated Press report, "
+        "14 October 2015; AFP report, 15 October 2015 (2 sources); Newsweek.")
+    afp = [li for li in section.select("li") if "15 October 2015" in li.strong.get_text()][0]
+    assert [a["href"] for a in afp.find_all("a")] == [f"sources/{S000}.html",
+                                                      f"sources/{S003}.html"]
+
+
+def test_who_said_what_counts_unnamed_sources_and_claims_mark_conflicts(shipped_site):
+    quotes = soup(shipped_site, "quotes.html")
+    assert "30 of 75" in quotes.find("main").p.get_text()
+    boroujerdi = soup(shipped_site, "people/alaeddin-boroujerdi.html").find(id="h-said").parent
+    assert len(boroujerdi.select("ol.said > li")) >= 6
+    claims = soup(shipped_site, "claims.html")
+    numbers = claims.find(id="claim-iranian-troop-numbers")
+    assert numbers.select_one(".flag").get_text() == "conflict"
+    cells = numbers.find_parent("section").select("tbody tr td:nth-of-type(3) a")
+    assert cells and all("#p-" in a["href"] for a in cells)
