@@ -116,43 +116,70 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
+class Stages:
+    """Wall-clock time per stage of a build, for the summary and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = self.times.get(name, 0.0) + now - self._last
+        self._last = now
+
+    def line(self) -> str:
+        return ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in self.times.items())
+
+
 def build(root: Path, out: Path, problems: Problems, strict: bool = False,
           base_url: str = "") -> dict[str, int] | None:
     """Run every stage; return the counts, or None when errors (or, if strict, warnings)
     stopped the build before anything was written."""
-    started = time.perf_counter()
+    started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
     if base_url:
         project = replace(project, dossier=replace(
             project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
-    # 4. Cross-reference: entity pages, date pages, timeline.
+    stages.done("read, clean and anchor")
+    # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index = build_index(project.sources, project.entities, problems, set(project.seeds),
                         warn_unused=project.complete, claims=project.claims)
+    stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None
-    # 5. Render every page whose inputs changed since the last build, then 6. write them.
+    # 5. Render every page whose inputs changed since the last build.
     manifest = Manifest(root, out)
     renderer = Renderer(root / "templates", project.dossier, index, project.entities,
                         project.keys, manifest)
     pages = renderer.all_pages(problems)
+    stages.done("render")
     if problems.errors or (strict and problems.warnings):
         return None
-    # 5b. The search index of those pages (kept as it is when no page changed).
+    # 6. The search index of those pages (kept as it is when no page changed).
     pages.update(search_bundle(pages, index, out, manifest, renderer.keys))
+    stages.done("search index")
+    # 7. Write what changed, and remember it for the next build.
     files = write_site(out, pages, root / "templates" / "static",
                        incremental=bool(manifest.pages))
     manifest.save(renderer.keys)
+    save_lock(root, anchor_memory(project))
+    stages.done("write")
+    return {**counts(index), "files": files, "warnings": len(problems.warnings),
+            "relocated": project.anchors["relocated"], "stages": stages.line(),
+            "ms": round((time.perf_counter() - started) * 1000)}
+
+
+def anchor_memory(project: Project) -> dict[str, dict[str, Memory]]:
+    """Where every anchor sits now, per source: what the next build compares against."""
     answers: dict[str, list[Answer]] = {}
     for claim in project.claims:
         for answer in claim.answers:
             answers.setdefault(answer.source, []).append(answer)
-    save_lock(root, {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
-                            for a in (*s.mentions, *s.dates, *s.quotes, *answers.get(s.id, ()))}
-                     for s in project.sources})
-    return {**counts(index), "files": files, "warnings": len(problems.warnings),
-            "relocated": project.anchors["relocated"],
-            "ms": round((time.perf_counter() - started) * 1000)}
+    return {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
+                   for a in (*s.mentions, *s.dates, *s.quotes, *answers.get(s.id, ()))}
+            for s in project.sources}
 
 
 def search_bundle(pages: dict[str, bytes | None], index: Index, out: Path,
@@ -246,7 +273,7 @@ def summary(c: dict[str, int], out: Path) -> str:
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
             f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
             + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
-            f"{c['files']} files written in {c['ms']} ms.\n"
+            f"{c['files']} files written in {c['ms']} ms ({c['stages']}).\n"
             f"Open {out / 'index.html'} in a browser, or run: python -m http.server -d {out} 8000")
 
 

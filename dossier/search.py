@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 from typing import cast
 
 from pagefind.index import IndexConfig, PagefindIndex
@@ -26,16 +27,40 @@ from .render import source_path
 
 BUNDLE = "pagefind"
 """Where the bundle goes in the site."""
+READ_LIMIT = 1 << 31
+"""Largest single response read from Pagefind (the bundle, in base64)."""
+TIMEOUT = 1800
+"""Seconds the whole indexing may take before the build gives up with an error."""
 
 
 class _Service(PagefindService):
-    """Pagefind's service client, reading responses as they come.
+    """Pagefind's service client, made fit for large sites.
 
-    The stock client sleeps 0.1 s before reading each response, which costs 0.1 s per indexed
-    page; this override is the same loop without the sleep (the read itself waits for data).
+    The stock client sleeps 0.1 s before reading each response (0.1 s per indexed page), reads
+    its pipe with a 2 MiB limit (the final response, the whole bundle in base64, outgrows it on
+    a site of a few thousand pages), and leaves a request waiting forever when reading fails.
+    This one reads as responses come, with a limit the size of any bundle, and fails every
+    waiting request when the reader stops.
     """
 
+    async def launch(self) -> PagefindService:
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin, "--service", cwd=os.getcwd(), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            limit=READ_LIMIT)
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
+
     async def _wait_for_responses(self) -> None:
+        try:
+            await self._read_responses()
+        except BaseException as exc:  # the reader stopped: nobody may wait for it any more
+            for future in self._responses.values():
+                if not future.done():
+                    future.set_exception(RuntimeError(f"Pagefind stopped answering: {exc!r}"))
+            raise
+
+    async def _read_responses(self) -> None:
         assert self._backend.stdout is not None
         while True:
             output = await self._backend.stdout.readuntil(b",")
@@ -68,7 +93,7 @@ def passages(ix: Index) -> list[tuple[str, str, str]]:
 
 def build_bundle(pages: dict[str, bytes], ix: Index) -> dict[str, bytes]:
     """The Pagefind bundle for these pages, as {site-relative path: bytes}."""
-    return asyncio.run(_bundle(pages, ix))
+    return asyncio.run(asyncio.wait_for(_bundle(pages, ix), TIMEOUT))
 
 
 async def _bundle(pages: dict[str, bytes], ix: Index) -> dict[str, bytes]:
