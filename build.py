@@ -40,6 +40,7 @@ from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
 from dossier.models import Answer, Claim, Entity, Problems, Source, Where
+from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts
 from dossier.search import BUNDLE, build_bundle
@@ -86,7 +87,9 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     memory, tally, cache = load_lock(root), Counter[str](), SourceCache(root)
     shared = digest(code_version(), _bytes(rules_path), " ".join(entities), registry_ok)
     sources, keys, complete = [], {}, not problems.errors
+    progress = Progress("Cleaning and anchoring", len(seeds))
     for sid, path in seeds.items():
+        progress.step()
         key = digest(shared, sid, path.name, _bytes(path), _bytes(annotation_path(root, sid)))
         found = cache.get(sid, key)
         if found is None:
@@ -104,6 +107,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
         if source is not None:
             sources.append(source)
             keys[sid] = key
+    progress.close()
     texts = {s.id: (Text(s.cleaned, s.meta.seed), s.meta) for s in sources}
     claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
     return Project(dossier, entities, seeds, sources, complete, tally, keys, claims)
@@ -241,6 +245,20 @@ def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> 
     return explain_lines(cleaned) if explain else [b.text for b in cleaned.blocks]
 
 
+def profiled(run):  # type: ignore[no-untyped-def]
+    """Run the build under cProfile and print where the time went, to standard error."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    result = profiler.runcall(run)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("cumulative").print_stats(25)
+    print(text.getvalue(), file=sys.stderr)
+    return result
+
+
 def check_command(root: Path, problems: Problems, strict: bool) -> int:
     """`build.py check`: every build problem plus the lint findings; writes nothing."""
     project = read_project(root, problems, write_cache=False)
@@ -285,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: ROOT/site)")
     common.add_argument("--strict", action="store_true", default=argparse.SUPPRESS,
                         help="treat warnings as errors")
+    common.add_argument("--profile", action="store_true", default=argparse.SUPPRESS,
+                        help="show where the build's time went (the 25 costliest calls)")
     common.add_argument("--base-url", default=argparse.SUPPRESS,
                         help="where the site is published (overrides base_url in "
                         "content/dossier.yaml)")
@@ -320,7 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url),
                      lambda p: report(p, args.strict, root), args.host, args.port)
-    result = build(root, out, problems, args.strict, args.base_url)
+    if getattr(args, "profile", False):
+        result = profiled(lambda: build(root, out, problems, args.strict, args.base_url))
+    else:
+        result = build(root, out, problems, args.strict, args.base_url)
     report(problems, args.strict, root)
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)

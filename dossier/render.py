@@ -18,6 +18,7 @@ from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
 from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
+from .progress import Progress
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Renderer:
     def page(self, template: str, path: str, key: str = "",
              **context: object) -> tuple[str, bytes | None]:
         """Render one page; (path, None) when its key says the file in site/ is still right."""
+        self.progress.step()
         if key:
             key = digest(self.base, key)
             self.keys[path] = key
@@ -212,6 +214,8 @@ class Renderer:
 
     def _all_pages(self, problems: Problems) -> dict[str, bytes | None]:
         ix = self.index
+        self.progress = Progress("Rendering", len(ix.sources) + len(ix.entities)
+                                 + len(ix.date_pages) + 20)
         keys = self.source_keys
         pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix),
                                 origins_summary=overlap.summary(ix.origins, len(ix.sources)))])
@@ -230,6 +234,7 @@ class Renderer:
                           if origin and ix_src.id in origin.members or
                           any(t.source == ix_src.id for _, _, t in shared)])
             if (path := source_path(src)) in self._skip(path, key):
+                self.progress.step()
                 pages[path] = None
                 continue
             pages.update([self.page(
@@ -266,6 +271,7 @@ class Renderer:
         for path, data in opendata.exports(ix, self.entities, self.dossier, pages=pages).items():
             self.keys[path] = digest(data)
             pages[path] = data
+        self.progress.close()
         return dict(sorted(pages.items()))
 
     def _skip(self, path: str, key: str) -> set[str]:

@@ -29,6 +29,8 @@ BUNDLE = "pagefind"
 """Where the bundle goes in the site."""
 READ_LIMIT = 1 << 31
 """Largest single response read from Pagefind (the bundle, in base64)."""
+BATCH = 200
+"""Requests sent to Pagefind before waiting for their answers."""
 TIMEOUT = 1800
 """Seconds the whole indexing may take before the build gives up with an error."""
 
@@ -101,12 +103,15 @@ async def _bundle(pages: dict[str, bytes], ix: Index) -> dict[str, bytes]:
     try:
         index = await service.create_index(IndexConfig(force_language="en"))
         index = cast(PagefindIndex, index)
-        for path, html in sorted(pages.items()):
-            if path.endswith(".html"):
-                await index.add_html_file(content=html.decode("utf-8"), url=f"/{path}")
-        for url, title, text in passages(ix):
-            await index.add_custom_record(url=f"/{url}", content=text, language="en",
-                                          meta={"title": title})
+        # Requests are sent in batches without waiting for each answer (Pagefind handles them
+        # in order); the index is the same as adding them one by one.
+        requests = [index.add_html_file(content=html.decode("utf-8"), url=f"/{path}")
+                    for path, html in sorted(pages.items()) if path.endswith(".html")]
+        requests += [index.add_custom_record(url=f"/{url}", content=text, language="en",
+                                             meta={"title": title})
+                     for url, title, text in passages(ix)]
+        for start in range(0, len(requests), BATCH):
+            await asyncio.gather(*requests[start:start + BATCH])
         files = await index.get_files()
     finally:
         await service.close()

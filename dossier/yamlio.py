@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -153,16 +154,24 @@ def position(data: Any, path: list[str | int]) -> tuple[int, int]:
     return best
 
 
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in dossier/schema/."""
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    """A checked and compiled validator per schema, built once per process."""
+    schema = load_schema(name)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
 def validate(data: Any, schema_name: str, path: Path, rel: str, problems: Problems) -> bool:
     """Check located data against a schema; record each violation at its line. True if valid."""
-    schema = load_schema(schema_name)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: position(data, list(e.path)))
+    errors = sorted(_validator(schema_name).iter_errors(data),
+                    key=lambda e: position(data, list(e.path)))
     for err in errors:
         line, col = position(data, list(err.absolute_path))
         problems.error(Where(rel, line, col), _message(err), line_text(path, line))

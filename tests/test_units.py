@@ -135,3 +135,44 @@ def test_writer_swaps_in_a_complete_site(tmp_path: Path):
     write_site(out, {"index.html": b"three"}, tmp_path / "none")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_progress_bar_shows_on_a_terminal_only_and_for_long_stages():
+    from dossier.progress import Progress
+
+    terminal, pipe = _Stream(True), _Stream(False)
+    for stream in (terminal, pipe):
+        bar = Progress("Rendering", 400, stream)  # type: ignore[arg-type]
+        for _ in range(400):
+            bar.step()
+        bar.close()
+    assert "Rendering" in terminal.text and "400/400" in terminal.text
+    assert terminal.text.endswith("\r")
+    assert pipe.text == ""
+    short = _Stream(True)
+    Progress("Rendering", 5, short).step()  # type: ignore[arg-type]
+    assert short.text == ""
+
+
+def test_profile_shows_where_the_time_went(tmp_path, capsys):
+    import build
+    from tests.conftest import write_mini
+
+    root = write_mini(tmp_path / "mini")
+    assert build.main(["--root", str(root), "--profile"]) == 0
+    err = capsys.readouterr().err
+    assert "ncalls" in err and "cumtime" in err and "build.py" in err
