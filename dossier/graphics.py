@@ -274,6 +274,7 @@ def timeline_svg(index: object, *, width: float = TL_WIDTH) -> Markup:
     most happens is readable day by day while the whole range stays in view.
     """
     entries = list(index.timeline)  # type: ignore[attr-defined]
+    reading = {id(entry): n for n, entry in enumerate(entries)}  # reading order, in O(1)
     if not entries:
         return Markup("")
     spans = [(date.fromisoformat(t.ref.start), date.fromisoformat(t.ref.end)) for t in entries]
@@ -323,7 +324,7 @@ def timeline_svg(index: object, *, width: float = TL_WIDTH) -> Markup:
             px = (_to_x(bands, day) + _to_x(bands, day + timedelta(days=1))) / 2
             body.append(f'<line class="tl-published" x1="{_n(px)}" y1="{_n(top - 3)}" '
                         f'x2="{_n(px)}" y2="{_n(bottom + 1)}"/>')
-        for mark, lane in sorted(placed, key=lambda ml: entries.index(ml[0].entry)):
+        for mark, lane in sorted(placed, key=lambda ml: reading[id(ml[0].entry)]):
             marks.append(_mark_svg(mark, top + TL_LANE * lane + TL_LANE / 2, src))
         y = bottom + 8
         body.append(f'<line class="tl-rule" x1="{TL_PAD}" y1="{_n(y - 3)}" '
