@@ -27,6 +27,7 @@ import itertools
 import json
 import math
 import random
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,6 +107,8 @@ def article(ents: list[dict[str, str]], published: date, rng: random.Random,
     paragraphs.append(f"Officials are expected to meet again in {published.year + 1}.")
     dates_.append({"quote": f"{published.year + 1}", "value": f"{published.year + 1}",
                    "reasoning": "A year named in the text.", "event": "Next meeting expected"})
+    if re.search(rf"\b{published.year + 1}\b", " ".join(paragraphs[:-1])):
+        dates_[-1]["prefix"] = "again in "  # "report 2017.3" names the year too
     return paragraphs, mentions, dates_
 
 
@@ -123,7 +126,10 @@ def write_source(out: Path, sid: str, headline: str, published: date, paragraphs
              for m in mentions]
     yaml.append("dates:")
     for d in dates_:
-        yaml += [f"  - quote: '{d['quote']}'", f"    value: '{d['value']}'",
+        yaml += [f"  - quote: '{d['quote']}'"]
+        if "prefix" in d:
+            yaml.append(f"    prefix: '{d['prefix']}'")
+        yaml += [f"    value: '{d['value']}'",
                  f"    reasoning: {d['reasoning']}", f"    event: {d['event']}"]
     (out / "content" / "sources" / f"{sid}.yaml").write_text("\n".join(yaml) + "\n",
                                                               encoding="utf-8")
