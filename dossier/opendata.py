@@ -23,6 +23,7 @@ import jinja2.runtime
 from markupsafe import Markup
 
 from .models import KIND_LABELS, KINDS, Entity, Source
+from .paths import entity_path, source_path
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 SCHEMA_CONTEXT = "https://schema.org"
@@ -50,14 +51,6 @@ def _abs(dossier: Any, path: str) -> str:
     return _base(dossier) + quote(path, safe="/#-._~")
 
 
-def _entity_page(entity: Entity) -> str:
-    return f"{KINDS[entity.kind]}/{entity.id}.html"
-
-
-def _source_page(source: Source) -> str:
-    return f"sources/{source.id}.html"
-
-
 def cleaned_path(source: Source) -> str:
     """Where the cleaned text of a source is published (the annotations' target)."""
     return f"data/cleaned/{source.id}.txt"
@@ -68,11 +61,11 @@ def html_pages(index: Any) -> list[str]:
     from .render import date_units  # render imports this module: import late
 
     pages = {"index.html", "sources/index.html", "dates/index.html", "timeline.html"}
-    pages.update(_source_page(s) for s in index.sources)
+    pages.update(source_path(s) for s in index.sources)
     for plural in KINDS.values():
         pages.add(f"{plural}/index.html")
     for infos in index.by_kind.values():
-        pages.update(_entity_page(i.entity) for i in infos)
+        pages.update(entity_path(i.entity) for i in infos)
     pages.update(f"dates/{unit}.html" for unit in date_units(list(index.date_pages)))
     return sorted(pages)
 
@@ -150,7 +143,7 @@ def _entities_records(index: Any, entities: dict[str, Entity], dossier: Any) -> 
                            "quote": r.quote} for r in e.relations],
             "mentions": info.count if info else 0,
             "sources": sorted({src.id for src, _ in info.mentions}) if info else [],
-            "page": _entity_page(e), "url": _abs(dossier, _entity_page(e)),
+            "page": entity_path(e), "url": _abs(dossier, entity_path(e)),
         })
     return out
 
@@ -178,7 +171,7 @@ def _source_record(src: Source, dossier: Any) -> dict:
         "published_inferred": meta.published.inferred,
         "published_reasoning": meta.published.reasoning, "url": meta.url,
         "seed": meta.seed, "input_kind": src.cleaned.input_kind, "notes": meta.notes,
-        "page": _source_page(src), "page_url": _abs(dossier, _source_page(src)),
+        "page": source_path(src), "page_url": _abs(dossier, source_path(src)),
         "cleaned": cleaned_path(src), "mentions": len(src.mentions), "dates": len(src.dates),
         "text": src.cleaned.text,
     }
@@ -232,19 +225,19 @@ def _target(src: Source, start: int, end: int, dossier: Any) -> dict:
         "type": "SpecificResource",
         "source": {"id": _abs(dossier, cleaned_path(src)), "type": "Text",
                    "format": "text/plain", "language": "en"},
-        "scope": {"id": _abs(dossier, _source_page(src)), "format": "text/html"},
+        "scope": {"id": _abs(dossier, source_path(src)), "format": "text/html"},
         "selector": [quote_sel, {"type": "TextPositionSelector", "start": start, "end": end}],
     }
 
 
 def annotations(src: Source, entities: dict[str, Entity], dossier: Any) -> list[dict]:
     """One W3C Web Annotation per mention and per date of a source, in reading order."""
-    page = _abs(dossier, _source_page(src))
+    page = _abs(dossier, source_path(src))
     out = []
     for m in src.mentions:
         e = entities.get(m.entity)
         body: list[dict] = [{"type": "SpecificResource", "purpose": "identifying",
-                             "source": _abs(dossier, _entity_page(e)) if e else m.entity}]
+                             "source": _abs(dossier, entity_path(e)) if e else m.entity}]
         if e:
             body.append({"type": "TextualBody", "purpose": "classifying", "format": "text/plain",
                          "value": KIND_LABELS[e.kind][0]})
@@ -323,10 +316,10 @@ def feed(sources: Iterable[Source], dossier: Any) -> bytes:
         meta = src.meta
         when = meta.published.date + "T00:00:00Z"
         entry = ET.SubElement(root, "entry")
-        ET.SubElement(entry, "id").text = _abs(dossier, _source_page(src))
+        ET.SubElement(entry, "id").text = _abs(dossier, source_path(src))
         ET.SubElement(entry, "title").text = meta.headline
         ET.SubElement(entry, "link", rel="alternate", type="text/html",
-                      href=_abs(dossier, _source_page(src)))
+                      href=_abs(dossier, source_path(src)))
         if meta.url:
             ET.SubElement(entry, "link", rel="related", href=meta.url)
         ET.SubElement(entry, "published").text = when
@@ -351,7 +344,7 @@ def _script(data: dict) -> Markup:
 
 
 def _thing(entity: Entity, dossier: Any) -> dict:
-    url = _abs(dossier, _entity_page(entity))
+    url = _abs(dossier, entity_path(entity))
     return {"@type": SCHEMA_TYPES[entity.kind], "@id": url, "name": entity.name, "url": url}
 
 
@@ -373,7 +366,7 @@ def entity_jsonld(entity: Entity, dossier: Any) -> dict:
 def source_jsonld(src: Source, dossier: Any, entities: dict[str, Entity] | None = None) -> dict:
     """schema.org NewsArticle for a source page."""
     meta = src.meta
-    page = _abs(dossier, _source_page(src))
+    page = _abs(dossier, source_path(src))
     data: dict[str, Any] = {"@context": SCHEMA_CONTEXT, "@type": "NewsArticle",
                             "headline": meta.headline, "mainEntityOfPage": page,
                             "isPartOf": {"@type": "CreativeWork",
@@ -482,7 +475,7 @@ def citations(source: object, dossier: object) -> list[tuple[str, str]]:
     if not isinstance(source, Source):
         return []
     meta = source.meta
-    page = _abs(dossier, _source_page(source))
+    page = _abs(dossier, source_path(source))
     title = getattr(dossier, "title", "") or "dossier"
     date, inferred = meta.published.date, meta.published.inferred
     mark = f" {INFERRED}" if date and inferred else ""

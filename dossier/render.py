@@ -18,6 +18,7 @@ from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
 from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
+from .paths import date_path, entity_path, source_path
 from .progress import Progress
 
 
@@ -53,18 +54,6 @@ def time_html(value: str) -> Markup:
         return Markup('<time datetime="{}">{}</time> – <time datetime="{}">{}</time>').format(
             first, dates.page_label(first), last, dates.page_label(last))
     return Markup('<time datetime="{}">{}</time>').format(value, dates.page_label(value))
-
-
-def entity_path(entity: Entity) -> str:
-    return f"{KINDS[entity.kind]}/{entity.id}.html"
-
-
-def source_path(source: Source) -> str:
-    return f"sources/{source.id}.html"
-
-
-def date_path(page: str) -> str:
-    return f"dates/{page}.html"
 
 
 def _markdown() -> MarkdownIt:

@@ -23,7 +23,7 @@ from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 
 from .index import Index
-from .render import source_path
+from .paths import source_path
 
 BUNDLE = "pagefind"
 """Where the bundle goes in the site."""
