@@ -129,17 +129,6 @@ def _entity(item: LocDict, where: Where) -> Entity:
     )
 
 
-def read_sources(root: Path, seeds: dict[str, Path], problems: Problems) -> dict[str, SourceMeta]:
-    """Every content/sources/<id>.yaml whose seed exists, by id."""
-    orphan_annotations(root, seeds, problems)
-    sources = {}
-    for sid, seed in seeds.items():
-        meta = read_source(root, sid, seed, problems)
-        if meta is not None:
-            sources[sid] = meta
-    return sources
-
-
 def annotation_path(root: Path, sid: str) -> Path:
     return root / "content" / "sources" / f"{sid}.yaml"
 

@@ -167,10 +167,10 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in claims)
     passages = overlap.shared_passages(list(ordered))
+    credits = {src.id: overlap.credits(src) for src in ordered}
     return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
-                 date_refs, tuple(timeline), said_by, unnamed, claims, passages,
-                 {src.id: overlap.credits(src) for src in ordered},
-                 overlap.origins(list(ordered), passages))
+                 date_refs, tuple(timeline), said_by, unnamed, claims, passages, credits,
+                 overlap.origins(list(ordered), passages, credits))
 
 
 def _speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],

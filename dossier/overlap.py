@@ -601,10 +601,13 @@ def _label_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}" if day else iso
 
 
-def origins(sources: list[Source], passages: tuple[SharedPassage, ...]) -> tuple[Origin, ...]:
-    """Group the sources into independent origins (rule in the module doc), in date order."""
+def origins(sources: list[Source], passages: tuple[SharedPassage, ...],
+            creds: dict[str, tuple[Credit, ...]] | None = None) -> tuple[Origin, ...]:
+    """Group the sources into independent origins (rule in the module doc), in date order.
+    `creds` are the sources' credits when the caller has them already."""
     by_id = {s.id: s for s in sources}
-    creds = {s.id: credits(s) for s in sources}
+    if creds is None:
+        creds = {s.id: credits(s) for s in sources}
     shared: dict[tuple[str, str], list[SharedPassage]] = defaultdict(list)
     for p in passages:
         if p.a.source in by_id and p.b.source in by_id:
