@@ -43,8 +43,8 @@ from dossier.index import Index, build_index
 from dossier.models import Answer, Claim, Entity, Problems, Source, Where
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
-from dossier.render import Renderer, counts
-from dossier.search import BUNDLE, build_bundle
+from dossier import search
+from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
 from dossier.serve import serve
 from dossier.write import write_site
@@ -154,17 +154,31 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None
-    # 5. Render every page whose inputs changed since the last build.
+    # 5. The search index, built by Pagefind in the background from what is searchable
+    #    (kept as it is when that did not change), while Python renders.
     manifest = Manifest(root, out)
-    renderer = Renderer(root / "templates", project.dossier, index, project.entities,
-                        project.keys, manifest)
-    pages = renderer.all_pages(problems)
-    stages.done("render")
-    if problems.errors or (strict and problems.warnings):
+    search_key, bundle, indexing = search_bundle(index, manifest)
+    stages.done("search documents")
+    # 6. Render every page whose inputs changed since the last build.
+    try:
+        renderer = Renderer(root / "templates", project.dossier, index, project.entities,
+                            project.keys, manifest)
+        pages = renderer.all_pages(problems)
+        stages.done("render")
+        if problems.errors or (strict and problems.warnings):
+            return None
+        if indexing is not None:
+            bundle = indexing.result()
+    except search.SearchFailed as exc:
+        problems.error(Where("build.py"), f"the search index could not be built: {exc}; "
+                       "reinstall Pagefind (pip install -e .) and build again")
         return None
-    # 6. The search index of those pages (kept as it is when no page changed).
-    pages.update(search_bundle(pages, index, out, manifest, renderer.keys))
-    stages.done("search index")
+    finally:
+        if indexing is not None:
+            indexing.cancel()
+    pages.update(bundle)
+    renderer.keys.update({p: digest(search_key, p) for p in bundle})
+    stages.done("search index (waiting)")
     # 7. Write what changed, and remember it for the next build.
     files = write_site(out, pages, root / "templates" / "static",
                        incremental=bool(manifest.pages))
@@ -187,20 +201,17 @@ def anchor_memory(project: Project) -> dict[str, dict[str, Memory]]:
             for s in project.sources}
 
 
-def search_bundle(pages: dict[str, bytes | None], index: Index, out: Path,
-                  manifest: Manifest, keys: dict[str, str]) -> dict[str, bytes | None]:
-    """The Pagefind bundle for the pages: None for each file when the last build's bundle was
-    made from the same pages and is still in place. Records each file's key in `keys`."""
-    key = digest(sorted((p, k) for p, k in keys.items() if p.endswith(".html")))
-    previous = [p for p in manifest.pages if p.startswith(f"{BUNDLE}/")]
+def search_bundle(index: Index, manifest: Manifest
+                  ) -> tuple[str, dict[str, bytes | None], search.Indexing | None]:
+    """The search documents' key and the Pagefind bundle: {file: None} when the last build's
+    bundle was made from the same searchable text and is still in place; else nothing yet,
+    and Pagefind started on the search documents."""
+    docs = search.documents(index, date_units(list(index.date_pages)))
+    key = search.key(docs)
+    previous = [p for p in manifest.pages if p.startswith(f"{search.BUNDLE}/")]
     if previous and all(manifest.unchanged(p, digest(key, p)) for p in previous):
-        keys.update({p: digest(key, p) for p in previous})
-        return dict.fromkeys(previous)
-    html = {p: data if data is not None else (out / p).read_bytes()
-            for p, data in pages.items() if p.endswith(".html")}
-    bundle = build_bundle(html, index)
-    keys.update({p: digest(key, p) for p in bundle})
-    return dict(bundle)
+        return key, dict.fromkeys(previous), None
+    return key, {}, search.Indexing(docs)
 
 
 def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[str, Entity],

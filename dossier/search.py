@@ -1,122 +1,127 @@
-"""Static search: a Pagefind index of the rendered pages, built in memory at build time.
+"""Static search: a Pagefind index, built by Pagefind's own command while the pages render.
 
 Pagefind (https://pagefind.app) indexes HTML and writes a fully static bundle (index fragments,
 a WebAssembly search engine and a search UI) that works on GitHub Pages and any static server;
 browsers refuse it from file://, so the pages say how to get search there instead.
 
-What is indexed:
-- every page's <main> (sources' article text is left out of their page record: see below);
-- each paragraph of each source as a record of its own, whose address is the paragraph's
-  anchor (sources/<id>.html#p-<n>), so a passage found by search opens at that exact spot;
-- entity pages carry their variant spellings, so "Hamadani" or "Qods" finds the entity.
+Pagefind is not given the site's pages but a search document per page, made from the dossier's
+records alone (see `documents`):
+- a source: its headline, publisher and date, and its article text, each paragraph under the
+  id it has on the source page (p-<n>); the search box links a hit to the paragraph that holds
+  it (templates/static/site.js reads Pagefind's anchors), so a passage opens at that spot;
+- an entity: its name, kind, variant spellings ("Hamadani" finds Hossein Hamedani) and what the
+  sources say about it;
+- a date page: its label.
+
+So the bundle depends only on what is searchable, not on how it is laid out or annotated: an
+annotation edit leaves it as it is (build.py keeps it), and only new text re-indexes. Pagefind's
+command indexes on its own threads, in its own process, while Python renders the pages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import json
-import os
-from typing import cast
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
-from pagefind.service import PagefindService
+from markupsafe import escape
 
+from . import dates
+from .cache import digest
 from .index import Index
-from .paths import source_path
+from .models import KIND_LABELS
+from .paths import date_path, entity_path, source_path
 
 BUNDLE = "pagefind"
 """Where the bundle goes in the site."""
-READ_LIMIT = 1 << 31
-"""Largest single response read from Pagefind (the bundle, in base64)."""
-BATCH = 200
-"""Requests sent to Pagefind before waiting for their answers."""
 TIMEOUT = 1800
-"""Seconds the whole indexing may take before the build gives up with an error."""
+"""Seconds indexing may take before the build gives up with an error."""
 
 
-class _Service(PagefindService):
-    """Pagefind's service client, made fit for large sites.
+class SearchFailed(Exception):
+    """Pagefind did not produce a bundle."""
 
-    The stock client sleeps 0.1 s before reading each response (0.1 s per indexed page), reads
-    its pipe with a 2 MiB limit (the final response, the whole bundle in base64, outgrows it on
-    a site of a few thousand pages), and leaves a request waiting forever when reading fails.
-    This one reads as responses come, with a limit the size of any bundle, and fails every
-    waiting request when the reader stops.
-    """
 
-    async def launch(self) -> PagefindService:
-        self._backend = await asyncio.create_subprocess_exec(
-            self._bin, "--service", cwd=os.getcwd(), stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            limit=READ_LIMIT)
-        self._poll_task = self._loop.create_task(self._wait_for_responses())
-        return self
+def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
+    """{site-relative page path: the HTML Pagefind indexes for that page}."""
+    docs = {}
+    for src in ix.sources:
+        meta = src.meta
+        parts = [f"<h1>{escape(meta.headline)}</h1>",
+                 f"<p>{escape(meta.publisher or '')} {escape(meta.published.date or '')}</p>"]
+        for n, block in enumerate(src.cleaned.blocks, start=1):
+            tag = "h2" if block.role == "subheading" else "p"
+            parts.append(f'<{tag} id="p-{n}">{escape(block.text)}</{tag}>')
+        docs[source_path(src)] = _page(meta.headline, parts)
+    for infos in ix.by_kind.values():
+        for info in infos:
+            e = info.entity
+            parts = [f"<h1>{escape(e.name)}</h1>",
+                     f"<p>{escape(KIND_LABELS[e.kind][0])} {escape(e.type)}</p>"]
+            if e.variants:
+                parts.append(f"<p>Also written {escape(', '.join(e.variants))}</p>")
+            parts += [f"<p>{escape(st.text)}</p>" for st in e.description]
+            docs[entity_path(e)] = _page(e.name, parts)
+    for unit in date_units:
+        label = dates.page_label(unit)
+        docs[date_path(unit)] = _page(label, [f"<h1>{escape(label)}</h1>"])
+    return docs
 
-    async def _wait_for_responses(self) -> None:
+
+def _page(title: str, parts: list[str]) -> bytes:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+            f'{escape(title)}</title></head><body><main data-pagefind-body>'
+            + "".join(parts) + "</main></body></html>").encode("utf-8")
+
+
+def key(docs: dict[str, bytes]) -> str:
+    """A hash of everything searchable: the bundle is a function of it."""
+    return digest(*(part for path in sorted(docs) for part in (path, docs[path])))
+
+
+class Indexing:
+    """Pagefind's command running on the search documents, in the background."""
+
+    def __init__(self, docs: dict[str, bytes]) -> None:
+        from pagefind_bin import get_executable
+
+        self.folder = Path(tempfile.mkdtemp(prefix="dossier-search-"))
+        site, self.bundle = self.folder / "site", self.folder / "bundle"
         try:
-            await self._read_responses()
-        except BaseException as exc:  # the reader stopped: nobody may wait for it any more
-            for future in self._responses.values():
-                if not future.done():
-                    future.set_exception(RuntimeError(f"Pagefind stopped answering: {exc!r}"))
+            for path, data in docs.items():
+                target = site / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            self.process = subprocess.Popen(
+                [str(get_executable()), "--site", str(site), "--output-path", str(self.bundle),
+                 "--force-language", "en", "--silent"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
             raise
 
-    async def _read_responses(self) -> None:
-        assert self._backend.stdout is not None
-        while True:
-            output = await self._backend.stdout.readuntil(b",")
-            resp = json.loads(base64.b64decode(output[:-1]))
-            if resp is None:
-                continue
-            message_id = resp.get("message_id")
-            if message_id is None and (original := resp["payload"].get("original_message")):
-                message_id = json.loads(original).get("message_id")
-            future = self._responses.get(message_id) if message_id is not None else None
-            if future is None or future.done():
-                continue
-            payload = resp["payload"]
-            if payload["type"] == "Error":
-                future.set_exception(RuntimeError(payload.get("message", "pagefind error")))
-            else:
-                future.set_result(payload)
+    def result(self) -> dict[str, bytes]:
+        """Wait for Pagefind; the bundle as {site-relative path: bytes}."""
+        try:
+            try:
+                log, _ = self.process.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
+                raise SearchFailed(f"Pagefind took longer than {TIMEOUT} s") from None
+            if self.process.returncode != 0 or not self.bundle.is_dir():
+                raise SearchFailed(f"Pagefind failed (exit code {self.process.returncode}): "
+                                   + log.decode("utf-8", "replace").strip()[-2000:])
+            return {f"{BUNDLE}/{p.relative_to(self.bundle).as_posix()}": p.read_bytes()
+                    for p in sorted(self.bundle.rglob("*")) if p.is_file()}
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
-
-def passages(ix: Index) -> list[tuple[str, str, str]]:
-    """(address, title, text) of every paragraph of every source."""
-    out = []
-    for src in ix.sources:
-        for n, block in enumerate(src.cleaned.blocks, start=1):
-            if block.role == "paragraph":
-                out.append((f"{source_path(src)}#p-{n}", f"{src.meta.headline} (passage)",
-                            block.text))
-    return out
-
-
-def build_bundle(pages: dict[str, bytes], ix: Index) -> dict[str, bytes]:
-    """The Pagefind bundle for these pages, as {site-relative path: bytes}."""
-    return asyncio.run(asyncio.wait_for(_bundle(pages, ix), TIMEOUT))
-
-
-async def _bundle(pages: dict[str, bytes], ix: Index) -> dict[str, bytes]:
-    service = await _Service().launch()
-    try:
-        index = await service.create_index(IndexConfig(force_language="en"))
-        index = cast(PagefindIndex, index)
-        # Requests are sent in batches without waiting for each answer (Pagefind handles them
-        # in order); the index is the same as adding them one by one.
-        requests = [index.add_html_file(content=html.decode("utf-8"), url=f"/{path}")
-                    for path, html in sorted(pages.items()) if path.endswith(".html")]
-        requests += [index.add_custom_record(url=f"/{url}", content=text, language="en",
-                                             meta={"title": title})
-                     for url, title, text in passages(ix)]
-        for start in range(0, len(requests), BATCH):
-            await asyncio.gather(*requests[start:start + BATCH])
-        files = await index.get_files()
-    finally:
-        await service.close()
-    return {f"{BUNDLE}/{f['path']}": _content(f["content"]) for f in files}
-
-
-def _content(content: str | bytes) -> bytes:
-    return content if isinstance(content, bytes) else content.encode("utf-8")
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs; reap it and close its pipe either way."""
+        if self.process.poll() is None:
+            self.process.kill()
+        if self.process.stdout is not None and not self.process.stdout.closed:
+            self.process.communicate()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -245,6 +245,20 @@ def test_search_finds_a_variant_spelling(page, server):
     assert page.locator("h1").inner_text().strip() == "Hossein Hamedani"
 
 
+@pytest.mark.parametrize("word", ["preparatory", "routinely", "underlined"])
+def test_a_passage_found_by_search_opens_at_its_paragraph(page, server, word):
+    page.goto(server.base + "index.html")
+    page.locator("#search input").fill(word)
+    first = page.locator('a.pagefind-ui__result-link[href*="/sources/"]').first
+    first.wait_for(state="visible")
+    href = first.evaluate("a => a.href")
+    assert re.search(r"#p-\d+$", href), href
+    first.click()
+    page.wait_for_load_state()
+    target = page.locator(":target")
+    assert target.count() == 1 and word.lower() in target.inner_text().lower(), href
+
+
 def test_search_opened_from_disk_says_how_to_get_it(page, shipped_site):
     page.goto((shipped_site / "index.html").as_uri())
     offline = page.locator("#search .search-offline")

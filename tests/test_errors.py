@@ -226,3 +226,19 @@ def test_check_of_the_shipped_dossier_is_clean():
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "check", "--strict"],
                           capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings.\n", "")
+
+
+def test_a_search_index_that_cannot_be_built_stops_the_build_cleanly(mini, capsys, monkeypatch,
+                                                                      tmp_path):
+    """Pagefind missing or failing: one error saying what to do, the old site left as it was."""
+    assert build.main(["--root", str(mini)]) == 0
+    before = tree_digest(mini / "site")
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'pagefind: out of disk space' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr("pagefind_bin.get_executable", lambda: failing)
+    edit(mini / "seeds" / "alpha.txt", "for a year.", "for a year and more.")  # new text
+    (line,) = errors(mini, capsys)
+    assert "search index could not be built" in line and "exit code 3" in line
+    assert "out of disk space" in line and "pip install" in line
+    assert tree_digest(mini / "site") == before

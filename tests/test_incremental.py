@@ -101,3 +101,16 @@ def test_a_deleted_cache_only_makes_the_next_build_slower(mini, tmp_path):
     replace(mini / "content/entities/all.yaml", "City in Syria.", "A city.")
     assert quiet_build("--root", str(mini)) == 0
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+@pytest.mark.parametrize("edit, reindexed", [("annotation", False), ("template", False),
+                                              ("seed", True), ("entity description", True)])
+def test_search_is_reindexed_only_when_searchable_text_changed(mini, monkeypatch, edit,
+                                                               reindexed):
+    assert quiet_build("--root", str(mini)) == 0
+    started = []
+    real = build.search.Indexing
+    monkeypatch.setattr(build.search, "Indexing", lambda docs: started.append(1) or real(docs))
+    EDITS[edit](mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert bool(started) is reindexed

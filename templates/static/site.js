@@ -24,7 +24,19 @@
     showImages: false,
     showSubResults: true,
     resetStyles: false,
-    translations: { placeholder: "Search" }
+    translations: { placeholder: "Search" },
+    // A hit in a source's text opens at the paragraph that holds it: Pagefind lists every
+    // element with an id (its anchors) and where the matched words are (locations).
+    processResult: function (result) {
+      var first = (result.locations || [])[0], best = null;
+      if (first === undefined) { return result; }
+      (result.anchors || []).forEach(function (a) {
+        if (/^p-\d+$/.test(a.id) && a.location <= first &&
+            (!best || a.location >= best.location)) { best = a; }
+      });
+      if (best) { result.url = result.url.split("#")[0] + "#" + best.id; }
+      return result;
+    }
   });
   // Pagefind's input is named only by its placeholder; give it a real accessible name.
   var input = box.querySelector("input");
