@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dossier import search
 from dossier.anchor import Text, anchor_claims, anchor_dates, anchor_mentions, anchor_quotes
 from dossier.annotations import (
     Dossier,
@@ -43,7 +44,6 @@ from dossier.index import Index, build_index
 from dossier.models import Answer, Claim, Entity, Problems, Source, Where
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
-from dossier import search
 from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
 from dossier.serve import serve
