@@ -41,7 +41,8 @@ from dossier.cache import Manifest, SourceCache, code_version, digest
 from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
-from dossier.models import Answer, Claim, Entity, Problems, Source, Where
+from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
+from dossier.parallel import map_items
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts, date_units
@@ -87,28 +88,36 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     orphan_annotations(root, seeds, problems)
     memory, tally, cache = load_lock(root), Counter[str](), SourceCache(root)
     shared = digest(code_version(), _bytes(rules_path), " ".join(entities), registry_ok)
-    sources, keys, complete = [], {}, not problems.errors
+    found: dict[str, tuple[Source | None, list[Problem]]] = {}
+    keys, todo = {}, []
     progress = Progress("Cleaning and anchoring", len(seeds))
     for sid, path in seeds.items():
-        progress.step()
-        key = digest(shared, sid, path.name, _bytes(path), _bytes(annotation_path(root, sid)))
-        found = cache.get(sid, key)
-        if found is None:
-            mine = Problems()
-            found = (load_source(root, sid, path, rules, entities, mine, memory.get(sid, {}),
-                                 tally, registry_ok), mine.items)
-            complete = complete and not any(p.where.path.startswith("content/") and
-                                            p.severity == "error" for p in mine.items)
-            if write_cache and found[0] is not None and not mine.errors:
-                cache.put(sid, key, found[0], mine.items)
+        keys[sid] = digest(shared, sid, path.name, _bytes(path),
+                           _bytes(annotation_path(root, sid)))
+        hit = cache.get(sid, keys[sid])
+        if hit is None:
+            todo.append((sid, path, keys[sid], memory.get(sid, {})))
         else:
-            tally["exact"] += len(found[0].mentions) + len(found[0].dates)
-        source, raised = found
+            found[sid] = hit
+            tally["exact"] += len(hit[0].mentions) + len(hit[0].dates)
+            progress.step()
+    # The sources not in the cache are cleaned and anchored on every core.
+    work = (root, rules, entities, registry_ok, write_cache)
+    for (sid, *_), (source, raised, counted) in zip(
+            todo, map_items(_load_one, todo, work, done=progress.step), strict=True):
+        found[sid] = (source, raised)
+        tally.update(counted)
+    progress.close()
+    sources, complete = [], not problems.errors
+    for sid in seeds:
+        source, raised = found[sid]
         problems.items.extend(raised)
+        complete = complete and not any(p.where.path.startswith("content/") and
+                                        p.severity == "error" for p in raised)
         if source is not None:
             sources.append(source)
-            keys[sid] = key
-    progress.close()
+        else:
+            del keys[sid]
     texts = {s.id: (Text(s.cleaned, s.meta.seed), s.meta) for s in sources}
     claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
     return Project(dossier, entities, seeds, sources, complete, tally, keys, claims)
@@ -212,6 +221,18 @@ def search_bundle(index: Index, manifest: Manifest
     if previous and all(manifest.unchanged(p, digest(key, p)) for p in previous):
         return key, dict.fromkeys(previous), None
     return key, {}, search.Indexing(docs)
+
+
+def _load_one(item: tuple[str, Path, str, dict[str, Memory]], root: Path, rules: Rules,
+              entities: dict[str, Entity], registry_ok: bool, write_cache: bool
+              ) -> tuple[Source | None, list[Problem], Counter[str]]:
+    """Clean and anchor one source not in the cache, and cache it (in a worker process)."""
+    sid, path, key, memory = item
+    problems, tally = Problems(), Counter[str]()
+    source = load_source(root, sid, path, rules, entities, problems, memory, tally, registry_ok)
+    if write_cache and source is not None and not problems.errors:
+        SourceCache(root).put(sid, key, source, problems.items)
+    return source, problems.items, tally
 
 
 def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[str, Entity],

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 import yaml
 
@@ -168,8 +170,22 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+@cache
+def _fast(name: str) -> Callable[[Any], Any]:
+    """The same schema compiled to Python code by fastjsonschema: about ten times faster than
+    jsonschema on a valid file, which is nearly every file of a build."""
+    return fastjsonschema.compile(load_schema(name))
+
+
 def validate(data: Any, schema_name: str, path: Path, rel: str, problems: Problems) -> bool:
-    """Check located data against a schema; record each violation at its line. True if valid."""
+    """Check located data against a schema; record each violation at its line. True if valid.
+    A file the fast check passes is valid; any other is checked again by jsonschema, whose
+    errors say where and what (every violation, not just the first)."""
+    try:
+        _fast(schema_name)(data)
+        return True
+    except fastjsonschema.JsonSchemaValueException:
+        pass
     errors = sorted(_validator(schema_name).iter_errors(data),
                     key=lambda e: position(data, list(e.path)))
     for err in errors:

@@ -114,3 +114,36 @@ def test_search_is_reindexed_only_when_searchable_text_changed(mini, monkeypatch
     EDITS[edit](mini)
     assert quiet_build("--root", str(mini)) == 0
     assert bool(started) is reindexed
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_sources_cleaned_on_several_cores_give_the_same_site_and_errors(mini, tmp_path,
+                                                                        monkeypatch, threads):
+    """The worker pool (forked, or from a fresh interpreter when threads run, as in serve)
+    gives what one process gives: the same site, the same problems in the same order."""
+    import threading
+
+    from dossier import parallel
+
+    replace(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+            "  - {quote: Tehran, entity: tehran}\n  - {quote: Nowhere, entity: tehran}\n")
+    serial = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(serial):
+        assert build.main(["--root", str(mini)]) == 1
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    stop = threading.Event()
+    if threads:
+        threading.Thread(target=stop.wait, daemon=True).start()
+    pooled = io.StringIO()
+    try:
+        with redirect_stdout(io.StringIO()), redirect_stderr(pooled):
+            assert build.main(["--root", str(mini)]) == 1
+    finally:
+        stop.set()
+    assert pooled.getvalue() == serial.getvalue() and "Nowhere" in serial.getvalue()
+    replace(mini / "content/sources/beta.yaml", "  - {quote: Nowhere, entity: tehran}\n", "")
+    shutil.rmtree(mini / ".dossier-cache", ignore_errors=True)
+    assert quiet_build("--root", str(mini)) == 0  # every source through the pool
+    monkeypatch.undo()
+    assert files(mini / "site") == clean_build(mini, tmp_path)  # in this process

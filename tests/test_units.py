@@ -176,3 +176,63 @@ def test_profile_shows_where_the_time_went(tmp_path, capsys):
     assert build.main(["--root", str(root), "--profile"]) == 0
     err = capsys.readouterr().err
     assert "ncalls" in err and "cumtime" in err and "build.py" in err
+
+
+# --- schema checks: the fast check (fastjsonschema) and the full one (jsonschema) agree -----
+
+def _documents() -> list[tuple[str, object]]:
+    """Every shipped annotation file, and each broken in the ways people break them."""
+    import copy
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    docs: list[tuple[str, object]] = []
+    for path in sorted((REPO / "content" / "sources").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        docs.append(("source.schema.json", data))
+        for breaking in (
+            lambda d: d.update(publisherr="x"),
+            lambda d: d["mentions"][0].update(quote=5),
+            lambda d: d["mentions"][0].pop("entity"),
+            lambda d: d["mentions"][0].update(occurrence=0),
+            lambda d: d["mentions"][0].update(prefix=""),
+            lambda d: d["dates"][0].update(value="15 Oct 2015"),
+            lambda d: d.update(mentions={}),
+            lambda d: d["quotes"][0].update(speaker="x", anonymous="y"),
+        ):
+            broken = copy.deepcopy(data)
+            breaking(broken)
+            docs.append(("source.schema.json", broken))
+    for path in sorted((REPO / "content" / "entities").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        docs.append(("entities.schema.json", data))
+        for breaking in (lambda d: d[0].update(kind="army"), lambda d: d[0].pop("name"),
+                         lambda d: d[0].update(id="Not A Slug"),
+                         lambda d: d[0].update(variants="one")):
+            broken = copy.deepcopy(data)
+            breaking(broken)
+            docs.append(("entities.schema.json", broken))
+    for name in ("claims", "dossier", "lint-ignore"):
+        data = yaml.safe_load((REPO / "content" / f"{name}.yaml").read_text(encoding="utf-8"))
+        docs.append((f"{name}.schema.json", data))
+    return docs
+
+
+def test_the_fast_schema_check_agrees_with_jsonschema_on_valid_and_broken_files():
+    import fastjsonschema
+
+    from dossier import yamlio
+
+    verdicts = []
+    for schema, data in _documents():
+        full = not any(yamlio._validator(schema).iter_errors(data))
+        try:
+            yamlio._fast(schema)(data)
+            fast = True
+        except fastjsonschema.JsonSchemaValueException:
+            fast = False
+        assert fast == full, (schema, data)
+        verdicts.append(full)
+    assert verdicts.count(True) >= 10 and verdicts.count(False) >= 40
