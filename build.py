@@ -42,6 +42,7 @@ from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
+from dossier.overlap import credits
 from dossier.parallel import map_items
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
@@ -256,10 +257,11 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
                       "the source is shown as unannotated")
         meta = unannotated(sid, rel(path, root), cleaned.headline)
     text = Text(cleaned, meta.seed)
-    return Source(meta, cleaned,
-                  anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
-                  anchor_dates(meta, text, problems, memory, tally),
-                  anchor_quotes(meta, text, entities, problems, memory, tally))
+    source = Source(meta, cleaned,
+                    anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
+                    anchor_dates(meta, text, problems, memory, tally),
+                    anchor_quotes(meta, text, entities, problems, memory, tally))
+    return replace(source, credits=credits(source))
 
 
 def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from . import overlap
 from .models import KINDS, RELATIONS, Claim, DateRef, Entity, Mention, Problems, Quote, Source
@@ -101,8 +102,15 @@ class Index:
 
     def shared_in(self, sid: str) -> list[tuple[SharedPassage, Side, Side]]:
         """The passages of a source shared with others: (passage, this side, the twin)."""
-        return [(p, p.side(sid), p.other(sid)) for p in self.passages
-                if sid in (p.a.source, p.b.source)]
+        return self._shared_by.get(sid, [])
+
+    @cached_property
+    def _shared_by(self) -> dict[str, list[tuple[SharedPassage, Side, Side]]]:
+        found: dict[str, list[tuple[SharedPassage, Side, Side]]] = {}
+        for p in self.passages:
+            for sid in dict.fromkeys((p.a.source, p.b.source)):
+                found.setdefault(sid, []).append((p, p.side(sid), p.other(sid)))
+        return found
 
 
 def context(source: Source, fragment: str, start: int, end: int) -> Context:
@@ -167,7 +175,8 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in claims)
     passages = overlap.shared_passages(list(ordered))
-    credits = {src.id: overlap.credits(src) for src in ordered}
+    credits = {src.id: overlap.credits(src) if src.credits is None else src.credits
+               for src in ordered}
     return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
                  date_refs, tuple(timeline), said_by, unnamed, claims, passages, credits,
                  overlap.origins(list(ordered), passages, credits))

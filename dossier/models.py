@@ -383,6 +383,24 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """Words of a source that name the news agency material came from."""
+
+    agency: str
+    """Normalised agency name (a key of AGENCIES, or a '... News Agency' name as written)."""
+    words: str
+    """The matched words as printed (for the carrying agency: the metadata value)."""
+    span: Span | None
+    """Where the words are in Cleaned.text; None for the carrying agency from metadata."""
+    carrying: bool
+    """True: the publisher carries this agency's report (metadata `agency`); False: the text
+    cites the agency."""
+    how: str
+    """The label of the pattern that matched ('told', 'reported', 'according to', 'quoted by',
+    'seen by', 'dateline', 'wire', 'named'), or 'metadata'."""
+
+
+@dataclass(frozen=True)
 class Source:
     """A source with its cleaned text and anchored annotations."""
 
@@ -391,6 +409,9 @@ class Source:
     mentions: tuple[Mention, ...]
     dates: tuple[DateRef, ...]
     quotes: tuple[Quote, ...] = ()
+    credits: tuple[Credit, ...] | None = None
+    """The agencies it carries or credits (overlap.credits), found when it is read; None for
+    a source made by hand, whose credits are found when the index needs them."""
 
     @property
     def id(self) -> str:

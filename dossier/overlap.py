@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
-from .models import Source, Span
+from .models import Credit, Source, Span
 
 SHINGLE = 5
 """Words per shingle: the unit of comparison."""
@@ -190,24 +190,6 @@ class SharedPassage:
     def other(self, source: str) -> Side:
         """The side that is not in `source`."""
         return self.b if self.a.source == source else self.a
-
-
-@dataclass(frozen=True)
-class Credit:
-    """Words of a source that name the news agency material came from."""
-
-    agency: str
-    """Normalised agency name (a key of AGENCIES, or a '... News Agency' name as written)."""
-    words: str
-    """The matched words as printed (for the carrying agency: the metadata value)."""
-    span: Span | None
-    """Where the words are in Cleaned.text; None for the carrying agency from metadata."""
-    carrying: bool
-    """True: the publisher carries this agency's report (metadata `agency`); False: the text
-    cites the agency."""
-    how: str
-    """The label of the pattern that matched ('told', 'reported', 'according to', 'quoted by',
-    'seen by', 'dateline', 'wire', 'named'), or 'metadata'."""
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,7 @@ class Renderer:
         pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix),
                                 origins_summary=overlap.summary(ix.origins, len(ix.sources)))])
         origin_of = {m: o for o in ix.origins for m in o.members}
+        by_id = {s.id: s for s in ix.sources}
         pages.update([self.page("sources.html", "sources/index.html", index=ix)])
         for src in ix.sources:
             in_source = _entities_in(src, self.entities)
@@ -216,12 +217,11 @@ class Renderer:
                                                     for eid in (q.speaker, q.via) if eid}
             shared = ix.shared_in(src.id)
             origin = origin_of.get(src.id)
+            related = {t.source for _, _, t in shared} | set(origin.members if origin else ())
             key = digest("source", keys.get(src.id) or src,
                          [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
                           if e is not None], shared, origin,
-                         [cite(ix_src) for ix_src in ix.sources
-                          if origin and ix_src.id in origin.members or
-                          any(t.source == ix_src.id for _, _, t in shared)])
+                         [cite(by_id[sid]) for sid in sorted(related) if sid in by_id])
             if (path := source_path(src)) in self._skip(path, key):
                 self.progress.step()
                 pages[path] = None
