@@ -37,7 +37,7 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
-from dossier.cache import Manifest, SourceCache, code_version, digest
+from dossier.cache import Manifest, SourceCache, code_version, digest, shared_passages
 from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
@@ -160,7 +160,8 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     stages.done("read, clean and anchor")
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index = build_index(project.sources, project.entities, problems, set(project.seeds),
-                        warn_unused=project.complete, claims=project.claims)
+                        warn_unused=project.complete, claims=project.claims,
+                        shared=shared_passages(root))
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None
@@ -298,7 +299,7 @@ def check_command(root: Path, problems: Problems, strict: bool) -> int:
     """`build.py check`: every build problem plus the lint findings; writes nothing."""
     project = read_project(root, problems, write_cache=False)
     build_index(project.sources, project.entities, problems, set(project.seeds),
-                warn_unused=False)
+                warn_unused=False, shared=lambda sources: ())  # lint needs no overlaps
     if not problems.errors:
         check(project, root, problems)
     report(problems, strict, root)

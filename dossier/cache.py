@@ -17,10 +17,13 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from . import overlap
 from .models import Problem, Source
+from .overlap import SharedPassage
 
 CACHE_DIR = Path(".dossier-cache")
 PACKAGE = Path(__file__).resolve().parent
@@ -107,3 +110,32 @@ class Manifest:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"out": str(self.out), "pages": pages}), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage, ...]]:
+    """overlap.shared_passages, kept in the cache under a hash of every source's text: an
+    annotation edit, which changes no text, does not compare the sources again."""
+
+    def find(sources: list[Source]) -> tuple[SharedPassage, ...]:
+        h = hashlib.sha256(code_version().encode())
+        for source in sorted(sources, key=lambda s: s.id):
+            h.update(f"\0{source.id}\0{len(source.cleaned.text)}\0".encode())
+            h.update(source.cleaned.text.encode("utf-8"))
+            h.update(repr([(b.role, len(b.text)) for b in source.cleaned.blocks]).encode())
+        key, path = h.hexdigest(), root / CACHE_DIR / "shared-passages.pickle"
+        try:
+            with path.open("rb") as f:
+                stored_key, passages = pickle.load(f)  # noqa: S301 - our own cache
+            if stored_key == key:
+                return passages
+        except Exception:  # noqa: BLE001, S110 - a missing or unreadable entry is a miss
+            pass
+        passages = overlap.shared_passages(sources)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((key, passages), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        return passages
+
+    return find

@@ -6,6 +6,7 @@ Everything here is computed once, in Python, and handed to the templates finishe
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -126,9 +127,12 @@ def context(source: Source, fragment: str, start: int, end: int) -> Context:
 
 def build_index(sources: list[Source], entities: dict[str, Entity], problems: Problems,
                 seed_ids: set[str], warn_unused: bool = True,
-                claims: tuple[Claim, ...] = ()) -> Index:
+                claims: tuple[Claim, ...] = (),
+                shared: Callable[[list[Source]], tuple[SharedPassage, ...]]
+                = overlap.shared_passages) -> Index:
     """Cross-reference every source; report dangling references and (if every annotation
-    file could be read, so the report is not noise) entities no source mentions."""
+    file could be read, so the report is not noise) entities no source mentions. `shared`
+    finds the passages sources share (the build's caches it)."""
     ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
     by_id = {s.id: s for s in ordered}
     _check_references(entities, seed_ids, problems)
@@ -174,7 +178,7 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     order = {src.id: n for n, src in enumerate(ordered)}
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in claims)
-    passages = overlap.shared_passages(list(ordered))
+    passages = shared(list(ordered))
     credits = {src.id: overlap.credits(src) if src.credits is None else src.credits
                for src in ordered}
     return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
