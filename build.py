@@ -49,7 +49,7 @@ from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
 from dossier.serve import serve
-from dossier.write import write_site
+from dossier.write import SiteWriter
 from dossier.yamlio import line_text
 
 ROOT = Path(__file__).resolve().parent
@@ -170,29 +170,31 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     manifest = Manifest(root, out)
     search_key, bundle, indexing = search_bundle(index, manifest)
     stages.done("search documents")
-    # 6. Render every page whose inputs changed since the last build.
+    # 6. Render every page whose inputs changed since the last build, into a staging folder.
+    writer = SiteWriter(out, root / "templates" / "static", incremental=bool(manifest.pages))
     try:
         renderer = Renderer(root / "templates", project.dossier, index, project.entities,
-                            project.keys, manifest)
+                            project.keys, manifest, sink=writer.put)
         pages = renderer.all_pages(problems)
         stages.done("render")
         if problems.errors or (strict and problems.warnings):
             return None
         if indexing is not None:
             bundle = indexing.result()
+        stages.done("search index (waiting)")
+        # 7. Write what changed, and remember it for the next build.
+        for path, data in (*pages.items(), *bundle.items()):
+            writer.put(path, data)
+        files = writer.finish()
     except search.SearchFailed as exc:
         problems.error(Where("build.py"), f"the search index could not be built: {exc}; "
                        "reinstall Pagefind (pip install -e .) and build again")
         return None
     finally:
+        writer.abort()
         if indexing is not None:
             indexing.cancel()
-    pages.update(bundle)
     renderer.keys.update({p: digest(search_key, p) for p in bundle})
-    stages.done("search index (waiting)")
-    # 7. Write what changed, and remember it for the next build.
-    files = write_site(out, pages, root / "templates" / "static",
-                       incremental=bool(manifest.pages))
     manifest.save(renderer.keys)
     save_lock(root, anchor_memory(project))
     stages.done("write")

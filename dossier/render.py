@@ -6,6 +6,7 @@ Returns {site-relative path: bytes}; nothing is written here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,7 +141,8 @@ class Renderer:
 
     def __init__(self, templates: Path, dossier: Dossier, index: Index,
                  entities: dict[str, Entity], source_keys: dict[str, str] | None = None,
-                 manifest: Manifest | None = None) -> None:
+                 manifest: Manifest | None = None,
+                 sink: Callable[[str, bytes], None] | None = None) -> None:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=True,
@@ -166,6 +168,9 @@ class Renderer:
         self.manifest = manifest
         self.keys: dict[str, str] = {}
         """Each page's key, for the next build's manifest."""
+        self.sink = sink
+        """Where each rendered page goes as soon as it is rendered (then all_pages gives None
+        for it), so that the pages of a large site are never all held at once."""
         self.base = digest(code_version(), tree_digest(templates), dossier)
 
     def page(self, template: str, path: str, key: str = "",
@@ -190,7 +195,13 @@ class Renderer:
         data = html.encode("utf-8")
         if not key:
             self.keys[path] = digest(data)
-        return path, data
+        return path, self._emit(path, data)
+
+    def _emit(self, path: str, data: bytes) -> bytes | None:
+        if self.sink is None:
+            return data
+        self.sink(path, data)
+        return None
 
     def all_pages(self, problems: Problems) -> dict[str, bytes | None]:
         """Every page (None for a page unchanged since the last build), or {} after recording
@@ -259,7 +270,7 @@ class Renderer:
         pages.update([self.page("claims.html", "claims.html", index=ix)])
         for path, data in opendata.exports(ix, self.entities, self.dossier, pages=pages).items():
             self.keys[path] = digest(data)
-            pages[path] = data
+            pages[path] = self._emit(path, data)
         self.progress.close()
         return dict(sorted(pages.items()))
 
