@@ -15,6 +15,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -48,7 +49,12 @@ def _base(dossier: Any) -> str:
 
 def _abs(dossier: Any, path: str) -> str:
     """The absolute address of a site-relative path."""
-    return _base(dossier) + quote(path, safe="/#-._~")
+    return _base(dossier) + _quoted(path)
+
+
+@lru_cache(maxsize=1 << 16)
+def _quoted(path: str) -> str:
+    return quote(path, safe="/#-._~")
 
 
 def cleaned_path(source: Source) -> str:

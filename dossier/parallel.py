@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-MIN_ITEMS = 64
+MIN_ITEMS = 200
 """Fewer items than this are done in this process."""
 
 _job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
@@ -45,17 +45,19 @@ def _run(chunk: Sequence[Any]) -> list[Any]:
 
 
 def map_items(fn: Callable[..., R], items: Sequence[T], shared: tuple[Any, ...] = (),
-              done: Callable[[int], None] | None = None) -> Iterator[R]:
+              done: Callable[[int], None] | None = None, fork: bool = False) -> Iterator[R]:
     """fn(item, *shared) for each item, in order, spread over the cores. `fn` must be a module-
-    level function; `shared` is handed to each worker once; done(n) is called as n finish."""
+    level function; `shared` is handed to each worker once; done(n) is called as n finish.
+    fork: `shared` cannot be pickled, so workers must be forked (or the work done here)."""
     n = workers()
-    if n < 2 or len(items) < MIN_ITEMS:
+    alone = threading.active_count() == 1
+    if n < 2 or len(items) < MIN_ITEMS or (fork and not alone):
         for item in items:
             yield fn(item, *shared)
             if done:
                 done(1)
         return
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    method = "fork" if alone else "forkserver"
     size = max(1, min(64, len(items) // (n * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -18,7 +19,8 @@ from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
 from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
-from .models import KIND_LABELS, KINDS, Entity, Problems, Source, Where
+from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
+from .parallel import map_items
 from .paths import date_path, entity_path, source_path
 from .progress import Progress
 
@@ -219,38 +221,28 @@ class Renderer:
         keys = self.source_keys
         pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix),
                                 origins_summary=overlap.summary(ix.origins, len(ix.sources)))])
-        origin_of = {m: o for o in ix.origins for m in o.members}
-        by_id = {s.id: s for s in ix.sources}
+        self._origin_of = {m: o for o in ix.origins for m in o.members}
+        self._by_id = {s.id: s for s in ix.sources}
         pages.update([self.page("sources.html", "sources/index.html", index=ix)])
-        for src in ix.sources:
-            in_source = _entities_in(src, self.entities)
-            shown = {e.id for e, _ in in_source} | {eid for q in src.quotes
-                                                    for eid in (q.speaker, q.via) if eid}
-            shared = ix.shared_in(src.id)
-            origin = origin_of.get(src.id)
-            related = {t.source for _, _, t in shared} | set(origin.members if origin else ())
-            key = digest("source", keys.get(src.id) or src,
-                         [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
-                          if e is not None], shared, origin,
-                         [cite(by_id[sid]) for sid in sorted(related) if sid in by_id])
-            if (path := source_path(src)) in self._skip(path, key):
-                self.progress.step()
-                pages[path] = None
-                continue
-            pages.update([self.page(
-                "source.html", path, key, source=src,
-                blocks=article_blocks(src, self.entities, problems), in_source=in_source,
-                said=[Said(src, q) for q in src.quotes], shared=shared, origin=origin,
-                shared_blocks={b for _, side, _ in shared
-                               for b in range(side.block, side.last_block + 1)},
-                credits=ix.credits.get(src.id, ()))])
         for kind, plural in KINDS.items():
             pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
                                     infos=ix.by_kind[kind])])
-            for info in ix.by_kind[kind]:
-                pages.update([self.page("entity.html", entity_path(info.entity),
-                                        self._entity_key(info), info=info,
-                                        said=ix.said_by.get(info.entity.id, ()))])
+        # The pages there is one of per source and per entity, on every core.
+        # Workers get numbers into self._work (forked, they have it already): sending the
+        # records themselves would cost more than rendering them.
+        self._work = [("source", src) for src in ix.sources]
+        self._work += [("entity", info) for kind in KINDS for info in ix.by_kind[kind]]
+        for path, data, key, raised, failure in map_items(
+                _render_in_worker, range(len(self._work)), (self,), done=self.progress.step,
+                fork=True):
+            if failure is not None:
+                stopped = TemplateProblem(failure[0], failure[1], "")
+                stopped.line_text = failure[2]
+                raise stopped
+            problems.items.extend(raised)
+            if key is not None:
+                self.keys[path] = key
+            pages[path] = None if data is None else self._emit(path, data)
         units = date_units(list(ix.date_pages))
         pages.update([self.page("dates.html", "dates/index.html", tree=date_tree(units),
                                 index=ix)])
@@ -274,6 +266,33 @@ class Renderer:
         self.progress.close()
         return dict(sorted(pages.items()))
 
+    def _one(self, what: str, item: Any, problems: Problems) -> tuple[str, bytes | None]:
+        """The page of one source or one entity (None: unchanged since the last build)."""
+        ix, keys = self.index, self.source_keys
+        if what == "entity":
+            return self.page("entity.html", entity_path(item.entity), self._entity_key(item),
+                             info=item, said=ix.said_by.get(item.entity.id, ()))
+        src: Source = item
+        in_source = _entities_in(src, self.entities)
+        shown = {e.id for e, _ in in_source} | {eid for q in src.quotes
+                                                for eid in (q.speaker, q.via) if eid}
+        shared = ix.shared_in(src.id)
+        origin = self._origin_of.get(src.id)
+        related = {t.source for _, _, t in shared} | set(origin.members if origin else ())
+        key = digest("source", keys.get(src.id) or src,
+                     [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
+                      if e is not None], shared, origin,
+                     [cite(self._by_id[sid]) for sid in sorted(related) if sid in self._by_id])
+        if (path := source_path(src)) in self._skip(path, key):
+            return path, None
+        return self.page(
+            "source.html", path, key, source=src,
+            blocks=article_blocks(src, self.entities, problems), in_source=in_source,
+            said=[Said(src, q) for q in src.quotes], shared=shared, origin=origin,
+            shared_blocks={b for _, side, _ in shared
+                           for b in range(side.block, side.last_block + 1)},
+            credits=ix.credits.get(src.id, ()))
+
     def _skip(self, path: str, key: str) -> set[str]:
         """{path} if the page is unchanged (so its article need not even be laid out)."""
         full = digest(self.base, key)
@@ -295,6 +314,24 @@ class Renderer:
             [(sid, keys.get(sid)) for sid in cited],
             [(s.source.id, keys.get(s.source.id) or s.source)
              for s in self.index.said_by.get(info.entity.id, ())])
+
+
+def _render_in_worker(n: int, renderer: Renderer
+                      ) -> tuple[str, bytes | None, str | None, list[Problem],
+                                 tuple[Where, str, str] | None]:
+    """One source or entity page, made apart from the renderer's own bookkeeping (so it can
+    run in a worker process): (path, bytes or None if unchanged, page key, problems raised,
+    the template problem that stopped it)."""
+    saved = renderer.sink, renderer.keys, renderer.progress
+    renderer.sink, renderer.keys, renderer.progress = None, {}, Progress("", 0)
+    problems = Problems()
+    try:
+        path, data = renderer._one(*renderer._work[n], problems)
+        return path, data, renderer.keys.get(path), problems.items, None
+    except TemplateProblem as exc:
+        return "", None, None, [], (exc.where, exc.message, exc.line_text)
+    finally:
+        renderer.sink, renderer.keys, renderer.progress = saved
 
 
 def cite(source: Source) -> str:
