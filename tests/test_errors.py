@@ -161,6 +161,27 @@ def test_broken_template_names_file_and_line(mini, capsys):
     assert "no_such_field" in errs[0]
 
 
+@pytest.mark.parametrize("pooled", [False, True])
+def test_broken_page_template_names_file_and_line_even_from_a_worker(mini, capsys, monkeypatch,
+                                                                     pooled):
+    """Source and entity pages are rendered by worker processes on large sites; an error
+    there reads as it does in one process."""
+    from dossier import parallel
+
+    if pooled:
+        monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+        monkeypatch.setattr(parallel, "workers", lambda: 2)
+    lines = (mini / "templates/entity.html").read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines, 1) if "{{ e.name }}</span></h1>" in line)
+    edit(mini / "templates/entity.html", "{{ e.name }}</span></h1>",
+         "{{ e.name.no_such_field }}</span></h1>")
+    errs = errors(mini, capsys)
+    assert len(errs) == 1
+    assert errs[0].startswith(f"templates/entity.html:{n}:"), errs[0]
+    assert "no_such_field" in errs[0]
+    assert not (mini / "site").exists() and not list(mini.glob(".site.*"))
+
+
 def test_failed_build_leaves_previous_site_and_seeds_untouched(mini):
     assert run(mini)[0] == 0
     before_site = tree_digest(mini / "site")
