@@ -38,7 +38,6 @@ from dossier.annotations import (
     unannotated,
 )
 from dossier.cache import Manifest, SourceCache, code_version, digest, shared_passages
-from dossier.check import check
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
@@ -48,7 +47,6 @@ from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
-from dossier.serve import serve
 from dossier.write import SiteWriter
 from dossier.yamlio import line_text
 
@@ -303,6 +301,8 @@ def check_command(root: Path, problems: Problems, strict: bool) -> int:
     build_index(project.sources, project.entities, problems, set(project.seeds),
                 warn_unused=False, shared=lambda sources: ())  # lint needs no overlaps
     if not problems.errors:
+        from dossier.check import check
+
         check(project, root, problems)
     report(problems, strict, root)
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
@@ -376,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_command(root, problems, args.strict)
     out = (args.out or root / "site").resolve()
     if args.command == "serve":
+        from dossier.serve import serve
+
         return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url),
                      lambda p: report(p, args.strict, root), args.host, args.port)
     if getattr(args, "profile", False):

@@ -12,6 +12,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections import Counter
+from functools import lru_cache
 
 from . import dates, relocate
 from .models import (
@@ -44,6 +45,8 @@ class Text:
         self.cleaned = cleaned
         self.seed = seed
         self.value = cleaned.text
+        self.plain_spaces = not _ODD_SPACE.search(self.value)
+        """True when the only white space is single spaces and line breaks."""
         self.starts: list[int] = []
         offset = 0
         for block in cleaned.blocks:
@@ -61,6 +64,17 @@ class Text:
         """(start, end) of every whole-word occurrence of `quote`. White space in the quote
         matches any run of white space, so a typed space finds a pasted non-breaking one."""
         found = []
+        words = quote.split()
+        if quote and self.plain_spaces and " ".join(words) == quote:
+            # single spaces on both sides: plain search finds what the pattern would
+            at = self.value.find(quote)
+            while at != -1:
+                end = at + len(quote)
+                if _boundary(self.value, at, quote[0], before=True) and \
+                        _boundary(self.value, end, quote[-1], before=False):
+                    found.append((at, end))
+                at = self.value.find(quote, at + 1)
+            return found
         for m in _pattern(quote).finditer(self.value):
             if _boundary(self.value, m.start(), quote[0], before=True) and \
                     _boundary(self.value, m.end(), quote[-1], before=False):
@@ -68,6 +82,10 @@ class Text:
         return found
 
 
+_ODD_SPACE = re.compile(r"[^\S\n ]|  ")
+
+
+@lru_cache(maxsize=4096)
 def _pattern(quote: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"\s+", quote.strip())]
     return re.compile(r"[^\S\n]+".join(parts))

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
@@ -59,8 +62,12 @@ def time_html(value: str) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(value, dates.page_label(value))
 
 
+@lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    # commonmark without raw HTML; markdown-it refuses javascript:, vbscript:, file: and data: links
+    """commonmark without raw HTML; markdown-it refuses javascript:, vbscript:, file: and data:
+    links. Made on first use: most pages have no notes."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False})
 
 
@@ -153,8 +160,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        md = _markdown()
-        self.env.filters["markdown"] = lambda text: Markup(md.render(text))
+        self.env.filters["markdown"] = lambda text: Markup(_markdown().render(text))
         self.env.filters["date_label"] = dates.label
         self.env.filters["time"] = time_html
         self.env.globals.update(

@@ -15,11 +15,13 @@ import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 import yaml
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from .models import Problems, Where
 
@@ -164,7 +166,10 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    """A checked and compiled validator per schema, built once per process."""
+    """A checked and compiled validator per schema, built once per process (jsonschema is
+    imported only when a file fails the fast check: it takes a tenth of a second)."""
+    import jsonschema
+
     schema = load_schema(name)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)

@@ -236,3 +236,20 @@ def test_the_fast_schema_check_agrees_with_jsonschema_on_valid_and_broken_files(
         assert fast == full, (schema, data)
         verdicts.append(full)
     assert verdicts.count(True) >= 10 and verdicts.count(False) >= 40
+
+
+@pytest.mark.parametrize("blocks", [
+    ("Iran sent troops to Syria. Syria's army and Iran's IRGC met in Syria-Iraq talks.",
+     "Syria: Iran (Syria) Iran_x Iran"),
+    ("Hossein  Hamedani was killed.", "Gen.\u00a0Hossein Hamedani\tdied near Aleppo."),
+    ("the Quds Force, the Quds  Force and the\u00a0Quds Force", "Quds Forces"),
+])
+@pytest.mark.parametrize("quote", ["Iran", "Syria", "Hossein Hamedani", "Quds Force", "Gen.",
+                                   "Iran (Syria)", "Syria-Iraq", "Aleppo.", "the Quds Force"])
+def test_plain_search_finds_what_the_white_space_pattern_finds(blocks, quote):
+    """Texts with only single spaces are searched with str.find, others with a pattern that
+    lets a space match any run of white space; on a plain text both must agree."""
+    text = text_of(*blocks)
+    found = text.occurrences(quote)
+    text.plain_spaces = False  # force the pattern
+    assert found == text.occurrences(quote)
