@@ -243,6 +243,7 @@ def test_the_fast_schema_check_agrees_with_jsonschema_on_valid_and_broken_files(
      "Syria: Iran (Syria) Iran_x Iran"),
     ("Hossein  Hamedani was killed.", "Gen.\u00a0Hossein Hamedani\tdied near Aleppo."),
     ("the Quds Force, the Quds  Force and the\u00a0Quds Force", "Quds Forces"),
+    ("Gen. Hossein Hamedani of the Quds Force died in Aleppo. Aleppo.", "Iran (Syria) Syria-Iraq"),
 ])
 @pytest.mark.parametrize("quote", ["Iran", "Syria", "Hossein Hamedani", "Quds Force", "Gen.",
                                    "Iran (Syria)", "Syria-Iraq", "Aleppo.", "the Quds Force"])
@@ -250,6 +251,8 @@ def test_plain_search_finds_what_the_white_space_pattern_finds(blocks, quote):
     """Texts with only single spaces are searched with str.find, others with a pattern that
     lets a space match any run of white space; on a plain text both must agree."""
     text = text_of(*blocks)
+    assert text.plain_spaces == all("  " not in b and "\u00a0" not in b and "\t" not in b
+                                    for b in blocks)
     found = text.occurrences(quote)
     text.plain_spaces = False  # force the pattern
     assert found == text.occurrences(quote)
