@@ -19,7 +19,7 @@ import os
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dossier import search
@@ -71,6 +71,10 @@ class Project:
     """Each source's cache key: a hash of everything its cleaning and anchoring read."""
     claims: tuple[Claim, ...] = ()
     """Questions the sources answer, with each answer anchored in its source."""
+    memory: dict[str, dict[str, Memory]] = field(default_factory=dict)
+    """Where each source's anchors are now (claims' answers apart), by source id."""
+    remembered: dict[str, dict[str, Memory]] = field(default_factory=dict)
+    """What .dossier-cache/anchors.json held at the start of the build."""
 
 
 def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Project:
@@ -87,7 +91,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     orphan_annotations(root, seeds, problems)
     memory, tally, cache = load_lock(root), Counter[str](), SourceCache(root)
     shared = digest(code_version(), _bytes(rules_path), " ".join(entities), registry_ok)
-    found: dict[str, tuple[Source | None, list[Problem]]] = {}
+    found: dict[str, tuple[Source | None, list[Problem], dict[str, Memory]]] = {}
     keys, todo = {}, []
     progress = Progress("Cleaning and anchoring", len(seeds))
     for sid, path in seeds.items():
@@ -102,14 +106,14 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
             progress.step()
     # The sources not in the cache are cleaned and anchored on every core.
     work = (root, rules, entities, registry_ok, write_cache)
-    for (sid, *_), (source, raised, counted) in zip(
+    for (sid, *_), (source, raised, counted, anchored) in zip(
             todo, map_items(_load_one, todo, work, done=progress.step), strict=True):
-        found[sid] = (source, raised)
+        found[sid] = (source, raised, anchored)
         tally.update(counted)
     progress.close()
-    sources, complete = [], not problems.errors
+    sources, complete, now = [], not problems.errors, {}
     for sid in seeds:
-        source, raised = found[sid]
+        source, raised, now[sid] = found[sid]
         problems.items.extend(raised)
         complete = complete and not any(p.where.path.startswith("content/") and
                                         p.severity == "error" for p in raised)
@@ -119,7 +123,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
             del keys[sid]
     texts = {s.id: (Text(s.cleaned, s.meta.seed), s.meta) for s in sources}
     claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
-    return Project(dossier, entities, seeds, sources, complete, tally, keys, claims)
+    return Project(dossier, entities, seeds, sources, complete, tally, keys, claims, now, memory)
 
 
 def _bytes(path: Path) -> bytes:
@@ -194,7 +198,9 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             indexing.cancel()
     renderer.keys.update({p: digest(search_key, p) for p in bundle})
     manifest.save(renderer.keys)
-    save_lock(root, anchor_memory(project))
+    lock = anchor_memory(project)
+    if lock != project.remembered:
+        save_lock(root, lock)
     stages.done("write")
     return {**counts(index), "files": files, "warnings": len(problems.warnings),
             "relocated": project.anchors["relocated"], "stages": stages.line(),
@@ -207,8 +213,9 @@ def anchor_memory(project: Project) -> dict[str, dict[str, Memory]]:
     for claim in project.claims:
         for answer in claim.answers:
             answers.setdefault(answer.source, []).append(answer)
-    return {s.id: {a.key: remember(s.cleaned.text, a.span.start, a.span.end)
-                   for a in (*s.mentions, *s.dates, *s.quotes, *answers.get(s.id, ()))}
+    return {s.id: {**project.memory[s.id],
+                   **{a.key: remember(s.cleaned.text, a.span.start, a.span.end)
+                      for a in answers.get(s.id, ())}}
             for s in project.sources}
 
 
@@ -227,14 +234,18 @@ def search_bundle(index: Index, manifest: Manifest
 
 def _load_one(item: tuple[str, Path, str, dict[str, Memory]], root: Path, rules: Rules,
               entities: dict[str, Entity], registry_ok: bool, write_cache: bool
-              ) -> tuple[Source | None, list[Problem], Counter[str]]:
-    """Clean and anchor one source not in the cache, and cache it (in a worker process)."""
+              ) -> tuple[Source | None, list[Problem], Counter[str], dict[str, Memory]]:
+    """Clean and anchor one source not in the cache, and cache it with where its anchors are
+    (in a worker process)."""
     sid, path, key, memory = item
     problems, tally = Problems(), Counter[str]()
     source = load_source(root, sid, path, rules, entities, problems, memory, tally, registry_ok)
+    anchored = {} if source is None else {
+        a.key: remember(source.cleaned.text, a.span.start, a.span.end)
+        for a in (*source.mentions, *source.dates, *source.quotes)}
     if write_cache and source is not None and not problems.errors:
-        SourceCache(root).put(sid, key, source, problems.items)
-    return source, problems.items, tally
+        SourceCache(root).put(sid, key, source, problems.items, anchored)
+    return source, problems.items, tally, anchored
 
 
 def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[str, Entity],

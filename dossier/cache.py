@@ -24,6 +24,7 @@ from pathlib import Path
 from . import overlap
 from .models import Problem, Source
 from .overlap import SharedPassage
+from .relocate import Memory
 
 CACHE_DIR = Path(".dossier-cache")
 PACKAGE = Path(__file__).resolve().parent
@@ -60,19 +61,26 @@ class SourceCache:
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR / "sources"
 
-    def get(self, sid: str, key: str) -> tuple[Source, list[Problem]] | None:
+    def get(self, sid: str, key: str
+            ) -> tuple[Source, list[Problem], dict[str, Memory]] | None:
+        """The source, the problems it raised and where its anchors are (relocate.remember),
+        or None when the entry is missing or for another key."""
         try:
             with (self.folder / f"{sid}.pickle").open("rb") as f:
-                stored_key, source, problems = pickle.load(f)  # noqa: S301 - our own cache
+                stored_key, *entry = pickle.load(f)  # noqa: S301 - our own cache
         except Exception:  # noqa: BLE001 - a missing or unreadable cache entry is a miss
             return None
-        return (source, problems) if stored_key == key else None
+        if stored_key != key or len(entry) != 3:
+            return None
+        source, problems, anchored = entry
+        return source, problems, anchored
 
-    def put(self, sid: str, key: str, source: Source, problems: list[Problem]) -> None:
+    def put(self, sid: str, key: str, source: Source, problems: list[Problem],
+            anchored: dict[str, Memory]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f".{sid}.tmp"
         with tmp.open("wb") as f:
-            pickle.dump((key, source, problems), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, source, problems, anchored), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self.folder / f"{sid}.pickle")
 
 

@@ -135,6 +135,11 @@ def exports(index: Any, entities: Any, dossier: Any,
     return dict(sorted(files.items()))
 
 
+def is_export(path: str) -> bool:
+    """True for the site-relative path of a file `exports` makes."""
+    return path.startswith("data/") or path in ("sitemap.xml", "feed.xml")
+
+
 def _entities_records(index: Any, entities: dict[str, Entity], dossier: Any) -> list[dict]:
     out = []
     for eid in sorted(entities):

@@ -151,5 +151,7 @@ def save_lock(root: Path, lock: dict[str, dict[str, Memory]]) -> None:
     data = {sid: {k: m.to_json() for k, m in sorted(anchors.items())}
             for sid, anchors in sorted(lock.items())}
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+    # compact, so that the C encoder writes it (an indent means the slow pure-Python one)
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                   encoding="utf-8")
     tmp.replace(path)

@@ -225,13 +225,18 @@ class Renderer:
         self.progress = Progress("Rendering", len(ix.sources) + len(ix.entities)
                                  + len(ix.date_pages) + 20)
         keys = self.source_keys
-        pages = dict([self.page("home.html", "index.html", index=ix, counts=counts(ix),
+        # Pages and files made from the whole dossier (home, indexes, timeline, open data)
+        # are kept when nothing they are made from changed: every source (by its cache key),
+        # the entity registry and the claims. ("" when a source has no key: always made.)
+        whole = digest("whole", sorted(keys.items()), sorted(self.entities.items()),
+                       ix.claims) if all(s.id in keys for s in ix.sources) else ""
+        pages = dict([self.page("home.html", "index.html", whole, index=ix, counts=counts(ix),
                                 origins_summary=overlap.summary(ix.origins, len(ix.sources)))])
         self._origin_of = {m: o for o in ix.origins for m in o.members}
         self._by_id = {s.id: s for s in ix.sources}
-        pages.update([self.page("sources.html", "sources/index.html", index=ix)])
+        pages.update([self.page("sources.html", "sources/index.html", whole, index=ix)])
         for kind, plural in KINDS.items():
-            pages.update([self.page("kind.html", f"{plural}/index.html", kind=kind,
+            pages.update([self.page("kind.html", f"{plural}/index.html", whole, kind=kind,
                                     infos=ix.by_kind[kind])])
         # The pages there is one of per source and per entity, on every core.
         # Workers get numbers into self._work (forked, they have it already): sending the
@@ -250,8 +255,8 @@ class Renderer:
                 self.keys[path] = key
             pages[path] = None if data is None else self._emit(path, data)
         units = date_units(list(ix.date_pages))
-        pages.update([self.page("dates.html", "dates/index.html", tree=date_tree(units),
-                                index=ix)])
+        pages.update([self.page("dates.html", "dates/index.html", whole,
+                                tree=date_tree(units), index=ix)])
         for unit in units:
             contexts = ix.date_pages.get(unit, ())
             within = _within(unit, units)
@@ -260,17 +265,32 @@ class Renderer:
             pages.update([self.page("date.html", date_path(unit), key, unit=unit,
                                     contexts=contexts, refs=ix.date_refs, within=within,
                                     parent=_parent(unit))])
-        pages.update([self.page("timeline.html", "timeline.html", index=ix)])
+        pages.update([self.page("timeline.html", "timeline.html", whole, index=ix)])
         named = [(self.entities[eid], said) for eid, said in ix.said_by.items()]
         named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
-        pages.update([self.page("quotes.html", "quotes.html", index=ix, named=named,
+        pages.update([self.page("quotes.html", "quotes.html", whole, index=ix, named=named,
                                 counts=counts(ix))])
-        pages.update([self.page("claims.html", "claims.html", index=ix)])
-        for path, data in opendata.exports(ix, self.entities, self.dossier, pages=pages).items():
-            self.keys[path] = digest(data)
-            pages[path] = self._emit(path, data)
+        pages.update([self.page("claims.html", "claims.html", whole, index=ix)])
+        pages.update(self._exports(whole, pages))
         self.progress.close()
         return dict(sorted(pages.items()))
+
+    def _exports(self, whole: str, pages: dict[str, bytes | None]) -> dict[str, bytes | None]:
+        """The open-data files; None for each when the last build's are still right."""
+        def key(path: str) -> str:
+            return digest(self.base, whole, "export", path)
+
+        if whole and self.manifest is not None:
+            previous = [p for p in self.manifest.pages if opendata.is_export(p)]
+            if previous and all(self.manifest.unchanged(p, key(p)) for p in previous):
+                self.keys.update({p: key(p) for p in previous})
+                return dict.fromkeys(previous)
+        out: dict[str, bytes | None] = {}
+        for path, data in opendata.exports(self.index, self.entities, self.dossier,
+                                           pages=pages).items():
+            self.keys[path] = key(path) if whole else digest(data)
+            out[path] = self._emit(path, data)
+        return out
 
     def _one(self, what: str, item: Any, problems: Problems) -> tuple[str, bytes | None]:
         """The page of one source or one entity (None: unchanged since the last build)."""

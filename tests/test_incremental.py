@@ -147,3 +147,23 @@ def test_sources_cleaned_on_several_cores_give_the_same_site_and_errors(mini, tm
     assert quiet_build("--root", str(mini)) == 0  # every source through the pool
     monkeypatch.undo()
     assert files(mini / "site") == clean_build(mini, tmp_path)  # in this process
+
+
+@pytest.mark.parametrize("edit, remade", [(None, False), ("template", True),
+                                          ("annotation", True), ("entity description", True),
+                                          ("dossier title", True)])
+def test_whole_dossier_pages_and_open_data_are_made_again_only_when_their_inputs_change(
+        mini, monkeypatch, edit, remade):
+    from dossier import opendata
+
+    assert quiet_build("--root", str(mini)) == 0
+    calls = []
+    real = opendata.exports
+    monkeypatch.setattr(opendata, "exports", lambda *a, **k: calls.append(1) or real(*a, **k))
+    if edit:
+        EDITS[edit](mini)
+    before = (mini / "site/timeline.html").stat().st_mtime_ns
+    assert quiet_build("--root", str(mini)) == 0
+    assert bool(calls) is remade
+    if not remade:
+        assert (mini / "site/timeline.html").stat().st_mtime_ns == before
