@@ -39,7 +39,7 @@ from dossier.annotations import (
 )
 from dossier.cache import Manifest, SourceCache, code_version, digest, shared_passages
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
-from dossier.index import Index, build_index
+from dossier.index import Index, build_index, sentences
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
 from dossier.overlap import credits
 from dossier.parallel import map_items
@@ -273,7 +273,7 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
                     anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
                     anchor_dates(meta, text, problems, memory, tally),
                     anchor_quotes(meta, text, entities, problems, memory, tally))
-    return replace(source, credits=credits(source))
+    return replace(source, credits=credits(source), around=sentences(source))
 
 
 def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:

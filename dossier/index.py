@@ -117,12 +117,26 @@ class Index:
 def context(source: Source, fragment: str, start: int, end: int) -> Context:
     """The sentence around text[start:end] of a source, split at the annotation."""
     text = source.cleaned.text
+    s, e = next(((s, e) for a, b, s, e in source.around if a == start and b == end), (-1, -1))
+    if s < 0:
+        s, e = sentence_span(text, start, end)
+    return Context(source, fragment, text[s:start], text[start:end], text[end:e])
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around text[start:end] starts and ends (within its block)."""
     first = text.rfind("\n", 0, start) + 1
     last = text.find("\n", end)
     block = text[first:] if last == -1 else text[first:last]
     s, e = sentence_around(block, start - first, end - first)
-    return Context(source, fragment, block[s:start - first], text[start:end],
-                   block[end - first:e])
+    return first + s, first + e
+
+
+def sentences(source: Source) -> tuple[tuple[int, int, int, int], ...]:
+    """Source.around: the sentence of every mention and date."""
+    text = source.cleaned.text
+    spans = sorted({(a.span.start, a.span.end) for a in (*source.mentions, *source.dates)})
+    return tuple((a, b, *sentence_span(text, a, b)) for a, b in spans)
 
 
 def build_index(sources: list[Source], entities: dict[str, Entity], problems: Problems,

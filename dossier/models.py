@@ -412,6 +412,9 @@ class Source:
     credits: tuple[Credit, ...] | None = None
     """The agencies it carries or credits (overlap.credits), found when it is read; None for
     a source made by hand, whose credits are found when the index needs them."""
+    around: tuple[tuple[int, int, int, int], ...] = ()
+    """(start, end, sentence start, sentence end) of each mention and date: the sentence each
+    is listed in on other pages, found when the source is read (see index.context)."""
 
     @property
     def id(self) -> str:

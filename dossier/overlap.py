@@ -78,6 +78,8 @@ MAX_SHINGLE_SOURCES = 40
 pairs a shingle can produce (at most 40*39/2), so that common filler cannot make the candidate
 pairs explode; a report carried verbatim by more than 40 sources of one dossier would need a
 larger value."""
+NUMPY_FROM = 200
+"""From this many sources on, the inverted index is built in numpy arrays (_hits_numpy)."""
 MAX_EDGE_EDITS = 2
 """At each end, a passage is widened word by word past at most this many edits (see _extend)."""
 SKELETON_MIN_LETTERS = 5
@@ -290,6 +292,22 @@ def shared_passages(sources: list[Source]) -> tuple[SharedPassage, ...]:
     vocabulary: dict[str, int] = {}
     cache: dict[str, int] = {}
     docs = [_Doc(s, vocabulary, cache) for s in ordered]
+    # Pairs of sources that share indexed shingles, and where (see _hits).
+    hits = (_hits_numpy if len(docs) >= NUMPY_FROM else _hits)(docs)
+    found: list[tuple[Side, Side, int, float, int]] = []
+    for (da, db), shared in hits:
+        for chain in _chains(shared):
+            if min(chain[-1][0] - chain[0][0], chain[-1][1] - chain[0][1]) + SHINGLE < MIN_WORDS:
+                continue  # the matching shingles alone must cover MIN_WORDS words
+            passage = _passage(docs[da], docs[db], chain)
+            if passage is not None:
+                found.append(passage)
+    return _grouped(found)
+
+
+def _hits(docs: list[_Doc]) -> Iterator[tuple[tuple[int, int], list[tuple[int, int]]]]:
+    """Each pair of candidate sources (a < b, by number, in order) with the (position in a,
+    position in b) of each indexed shingle they share, sorted."""
     # The inverted index shingle -> (source, position), built so that the per-shingle work
     # runs inside dict, set and Counter operations: first each source's shingles (a shingle
     # repeated within one source is indexed at its last position) and how many sources hold
@@ -320,15 +338,61 @@ def shared_passages(sources: list[Source]) -> tuple[SharedPassage, ...]:
         for (da, pa), (db, pb) in combinations(found_at, 2):
             if (da, db) in candidates:
                 hits[(da, db)].append((pa, pb))
-    found: list[tuple[Side, Side, int, float, int]] = []
-    for da, db in sorted(hits):
-        for chain in _chains(sorted(hits[(da, db)])):
-            if min(chain[-1][0] - chain[0][0], chain[-1][1] - chain[0][1]) + SHINGLE < MIN_WORDS:
-                continue  # the matching shingles alone must cover MIN_WORDS words
-            passage = _passage(docs[da], docs[db], chain)
-            if passage is not None:
-                found.append(passage)
-    return _grouped(found)
+    return ((pair, sorted(hits[pair])) for pair in sorted(hits))
+
+
+def _hits_numpy(docs: list[_Doc]) -> Iterator[tuple[tuple[int, int], list[tuple[int, int]]]]:
+    """What _hits finds, with the inverted index in numpy arrays: at thousands of sources the
+    dicts and Counters of _hits take seconds and gigabytes, the arrays a fraction; and pairs
+    are handed out one by one, never all held as Python lists."""
+    import numpy as np
+
+    hashes, owners, places = [], [], []
+    for d, doc in enumerate(docs):
+        keys = np.asarray(doc.keys, dtype=np.uint64)
+        n = len(keys) - SHINGLE + 1
+        if n <= 0:
+            continue
+        h = np.zeros(n, dtype=np.uint64)
+        for i in range(SHINGLE):  # a polynomial hash of each run of SHINGLE keys (mod 2**64)
+            h = h * np.uint64(1_000_003) + keys[i:i + n]
+        # a shingle repeated within one source counts at its last position
+        unique, first_from_end = np.unique(h[::-1], return_index=True)
+        hashes.append(unique)
+        owners.append(np.full(len(unique), d, dtype=np.int64))
+        places.append((n - 1 - first_from_end).astype(np.int32))
+    if not hashes:
+        return
+    h, d, at = np.concatenate(hashes), np.concatenate(owners), np.concatenate(places)
+    order = np.argsort(h, kind="stable")  # stable: within a shingle, sources in order
+    h, d, at = h[order], d[order], at[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    pairs_a, pairs_b, pos_a, pos_b = [], [], [], []
+    for size in range(2, MAX_SHINGLE_SOURCES + 1):
+        first = starts[sizes == size]
+        if not len(first):
+            continue
+        for i, j in combinations(range(size), 2):
+            pairs_a.append(d[first + i])
+            pairs_b.append(d[first + j])
+            pos_a.append(at[first + i])
+            pos_b.append(at[first + j])
+    if not pairs_a:
+        return
+    da, db = np.concatenate(pairs_a), np.concatenate(pairs_b)
+    pa, pb = np.concatenate(pos_a), np.concatenate(pos_b)
+    pair = da * len(docs) + db
+    # candidates: pairs with at least two indexed shingles in common
+    kinds, counts = np.unique(pair, return_counts=True)
+    keep = np.isin(pair, kinds[counts > 1])
+    pair, pa, pb = pair[keep], pa[keep], pb[keep]
+    order = np.lexsort((pb, pa, pair))
+    pair, pa, pb = pair[order], pa[order], pb[order]
+    bounds = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1], True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        a, b = divmod(int(pair[lo]), len(docs))
+        yield (a, b), list(zip(pa[lo:hi].tolist(), pb[lo:hi].tolist(), strict=True))
 
 
 def _chains(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
