@@ -110,6 +110,8 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
             todo, map_items(_load_one, todo, work, done=progress.step), strict=True):
         found[sid] = (source, raised, anchored)
         tally.update(counted)
+        if write_cache and source is not None and not any(p.severity == "error" for p in raised):
+            cache.keep(sid, keys[sid], (source, raised, anchored))
     progress.close()
     sources, complete, now = [], not problems.errors, {}
     for sid in seeds:

@@ -55,16 +55,30 @@ def tree_digest(folder: Path) -> str:
     return digest(*(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files))
 
 
+Entry = tuple[Source, list[Problem], dict[str, Memory]]
+"""A cached source, the problems it raised and where its anchors are (relocate.remember)."""
+
+_HELD: dict[Path, dict[str, tuple[str, Entry]]] = {}
+"""Entries this process has read or made, by cache folder: a process that builds again (the
+live preview) takes them from memory instead of unpickling every source."""
+
+
 class SourceCache:
     """Cleaned and anchored sources, with the problems they raised, by content hash."""
 
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR / "sources"
+        self.held = _HELD.setdefault(self.folder, {})
 
-    def get(self, sid: str, key: str
-            ) -> tuple[Source, list[Problem], dict[str, Memory]] | None:
-        """The source, the problems it raised and where its anchors are (relocate.remember),
-        or None when the entry is missing or for another key."""
+    def keep(self, sid: str, key: str, entry: Entry) -> None:
+        """Hold an entry in memory for the next build in this process."""
+        self.held[sid] = (key, entry)
+
+    def get(self, sid: str, key: str) -> Entry | None:
+        """The entry for this key, or None when it is missing or for another key."""
+        held = self.held.get(sid)
+        if held is not None and held[0] == key:
+            return held[1]
         try:
             with (self.folder / f"{sid}.pickle").open("rb") as f:
                 stored_key, *entry = pickle.load(f)  # noqa: S301 - our own cache
@@ -73,6 +87,7 @@ class SourceCache:
         if stored_key != key or len(entry) != 3:
             return None
         source, problems, anchored = entry
+        self.keep(sid, key, (source, problems, anchored))
         return source, problems, anchored
 
     def put(self, sid: str, key: str, source: Source, problems: list[Problem],

@@ -167,3 +167,21 @@ def test_whole_dossier_pages_and_open_data_are_made_again_only_when_their_inputs
     assert bool(calls) is remade
     if not remade:
         assert (mini / "site/timeline.html").stat().st_mtime_ns == before
+
+
+def test_a_second_build_in_the_same_process_takes_sources_from_memory(mini, monkeypatch,
+                                                                      tmp_path):
+    """The live preview builds again and again: unchanged sources are not read back from
+    disk, and what it builds is what a clean build makes."""
+    from dossier import cache
+
+    assert quiet_build("--root", str(mini)) == 0
+    replace(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n", "")
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("read a source back from disk")
+
+    monkeypatch.setattr(cache.pickle, "load", no_disk)
+    assert quiet_build("--root", str(mini)) == 0
+    monkeypatch.undo()
+    assert files(mini / "site") == clean_build(mini, tmp_path)
