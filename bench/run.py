@@ -9,8 +9,8 @@ in one run, each command in a new process:
 
 - a clean build of each site (dossier with no .dossier-cache, Hugo, Pelican), with its peak
   memory (the rusage os.wait4 returns for that one child, which covers its own children, and
-  the sum of the resident sizes of its whole process tree sampled every 50 ms: the larger of
-  the two) and the size of its output;
+  the sum of the proportional set sizes of its whole process tree sampled every 50 ms: the
+  larger of the two) and the size of its output;
 - a floor: a Python script that reads every input file of the dossier and writes the same bytes
   into a fresh folder, no templating;
 - dossier's command-line rebuild (cache on disk) with nothing changed, after editing one
@@ -76,7 +76,10 @@ class Run:
 
 
 def tree_rss(session: int) -> int:
-    """The summed resident size of every process in `session` (the measured command's tree)."""
+    """The memory of every process in `session` (the measured command's tree), summed: each
+    process's proportional set size (PSS: its own pages, plus its share of pages it shares),
+    so that forked workers, which share most of their parent's memory, are not counted twice.
+    Where PSS cannot be read, the resident size."""
     total = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -85,11 +88,23 @@ def tree_rss(session: int) -> int:
             with open(f"/proc/{entry.name}/stat", "rb") as f:
                 stat = f.read()
             fields = stat[stat.rindex(b")") + 2:].split()
-            if int(fields[3]) == session:  # field 6, the session id
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24, rss pages
+            if int(fields[3]) != session:  # field 6, the session id
+                continue
+            total += _pss(entry.name) or int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def _pss(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def measure(cmd: list[str], cwd: Path, timeout: float, log: Path) -> Run:
@@ -704,8 +719,9 @@ def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str]) 
         "`reload`",
         "",
         "Peak memory is the larger of the `ru_maxrss` that `os.wait4` returns for the command's "
-        "process (its largest single process, children included) and the summed resident size "
-        "of its whole process tree sampled every 50 ms. Times are wall-clock medians; the "
+        "process (its largest single process, children included) and the summed memory of its "
+        "whole process tree sampled every 50 ms (proportional set sizes, so that pages forked "
+        "workers share with their parent count once). Times are wall-clock medians; the "
         "number of runs behind each is in brackets (--runs up to N=2,000, one above; fewer "
         "when the time budget, --budget, ran short; each rebuild run is a real change). "
         "Serve times are the median of the edits listed in the notes.",

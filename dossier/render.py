@@ -24,8 +24,13 @@ from .cache import Manifest, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
 from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
 from .parallel import map_items
-from .paths import date_path, entity_path, source_path
+from .paths import date_path, entity_path, mentions_path, source_path
 from .progress import Progress
+
+PAGE_SOURCES = 100
+"""Sources per page of an entity's mentions. A popular entity (the main country) is mentioned
+in most sources; in pages of this many, one edit re-renders one page, not thousands of
+mentions, and no page grows without bound."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,8 @@ class Renderer:
         # records themselves would cost more than rendering them.
         self._work = [("source", src) for src in ix.sources]
         self._work += [("entity", info) for kind in KINDS for info in ix.by_kind[kind]]
+        self._work += [("mentions", (info, page)) for kind in KINDS for info in ix.by_kind[kind]
+                       for page in range(2, _pages(info) + 1)]
         for path, data, key, raised, failure in map_items(
                 _render_in_worker, range(len(self._work)), (self,), done=self.progress.step,
                 fork=True):
@@ -297,7 +304,15 @@ class Renderer:
         ix, keys = self.index, self.source_keys
         if what == "entity":
             return self.page("entity.html", entity_path(item.entity), self._entity_key(item),
-                             info=item, said=ix.said_by.get(item.entity.id, ()))
+                             info=item, said=ix.said_by.get(item.entity.id, ()),
+                             chunk=item.mentions[:PAGE_SOURCES], pager=_pager(item, 1))
+        if what == "mentions":
+            info, page = item
+            e, chunk = info.entity, info.mentions[(page - 1) * PAGE_SOURCES:page * PAGE_SOURCES]
+            key = digest("mentions", e.id, e.name, e.kind, page, _pages(info),
+                         [(src.id, keys.get(src.id) or src) for src, _ in chunk])
+            return self.page("mentions.html", mentions_path(e, page), key, info=info,
+                             chunk=chunk, pager=_pager(info, page))
         src: Source = item
         in_source = _entities_in(src, self.entities)
         shown = {e.id for e, _ in in_source} | {eid for q in src.quotes
@@ -333,7 +348,8 @@ class Renderer:
         cited = sorted({sid for st in info.entity.description for sid in st.sources})
         return digest(
             "entity", info.entity, info.count, info.quoted_as,
-            [(src.id, keys.get(src.id) or src) for src, _ in info.mentions],
+            len(info.mentions),  # the first page lists the first PAGE_SOURCES of them
+            [(src.id, keys.get(src.id) or src) for src, _ in info.mentions[:PAGE_SOURCES]],
             [(lk.label, lk.other.id, lk.other.name, lk.other.kind, lk.source.id,
               keys.get(lk.source.id), lk.quote) for lk in info.links],
             [(o.id, o.name, o.kind, n) for o, n in info.together],
@@ -358,6 +374,27 @@ def _render_in_worker(n: int, renderer: Renderer
         return "", None, None, [], (exc.where, exc.message, exc.line_text)
     finally:
         renderer.sink, renderer.keys, renderer.progress = saved
+
+
+def _pages(info: EntityInfo) -> int:
+    """How many pages an entity's mentions take."""
+    return max(1, -(-len(info.mentions) // PAGE_SOURCES))
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of an entity's mentions sits among the others."""
+
+    page: int
+    pages: list[tuple[int, str]]
+    """(number, site-relative path) of every page; empty when the mentions fit on one. Only
+    the number of pages is shown, so that a page changes only when its own sources do."""
+
+
+def _pager(info: EntityInfo, page: int) -> Pager:
+    n = _pages(info)
+    return Pager(page, [] if n == 1 else [(k, mentions_path(info.entity, k))
+                                          for k in range(1, n + 1)])
 
 
 def cite(source: Source) -> str:

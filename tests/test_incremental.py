@@ -185,3 +185,35 @@ def test_a_second_build_in_the_same_process_takes_sources_from_memory(mini, monk
     assert quiet_build("--root", str(mini)) == 0
     monkeypatch.undo()
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def test_an_entity_mentioned_in_many_sources_lists_them_on_pages_and_an_edit_redoes_one(
+        mini, monkeypatch):
+    """Hossein Hamedani is mentioned in alpha and beta: with one source per page, his page
+    lists alpha and a second page beta; editing beta remakes the second page only."""
+    from bs4 import BeautifulSoup
+
+    from dossier import render
+
+    monkeypatch.setattr(render, "PAGE_SOURCES", 1)
+    assert quiet_build("--root", str(mini)) == 0
+    site = mini / "site"
+    first, second = site / "people/hossein-hamedani.html", site / "people/hossein-hamedani/2.html"
+    listed = []
+    for page in (first, second):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        section = soup.find("section", attrs={"aria-labelledby": "h-mentions"})
+        listed.append([a["href"].rsplit("/", 1)[-1] for a in section.select("h3 a")])
+        pager = soup.select_one("nav.pager")
+        links = [a["href"] for a in pager.select("ol a")]
+        assert len(links) == 2 and pager.select_one("[aria-current=page]")
+        for href in links:  # every pager link leads to a page of this build
+            assert (page.parent / href).resolve().is_file(), href
+    assert listed == [["alpha.html"], ["beta.html"]]
+    assert "Mentions: 3 in 2 sources" in first.read_text(encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in (first, second)}
+    replace(mini / "content/sources/beta.yaml", "headline: General buried",
+            "headline: General buried in Tehran")  # shown on the second page only
+    assert quiet_build("--root", str(mini)) == 0
+    assert first.stat().st_mtime_ns == before[first]
+    assert second.stat().st_mtime_ns != before[second]
