@@ -266,6 +266,52 @@ def test_search_opened_from_disk_says_how_to_get_it(page, shipped_site):
     assert "http.server" in offline.inner_text()
 
 
+# --- pages of mentions (a popular entity's mentions, paged) --------------------------------
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature dossier with one source per page of mentions: Hossein Hamedani's
+    mentions take two pages (the shipped dossier has no entity in more than 100 sources)."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    import build
+    from dossier import render
+    from tests.conftest import write_mini
+
+    root = write_mini(tmp_path_factory.mktemp("paged") / "mini")
+    with pytest.MonkeyPatch.context() as mp, redirect_stdout(io.StringIO()), \
+            redirect_stderr(io.StringIO()):
+        mp.setattr(render, "PAGE_SOURCES", 1)
+        assert build.main(["--root", str(root)]) == 0
+    return root / "site"
+
+
+@pytest.mark.parametrize("path", ["people/hossein-hamedani.html",
+                                  "people/hossein-hamedani/2.html"])
+def test_pages_of_mentions_pass_axe_and_the_nu_checker_and_link_to_each_other(browser,
+                                                                               paged_site, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()  # not the module's `page`: its server is another one
+    with serve(paged_site) as info:
+        page.goto(info.base + path)
+        results = Axe().run(page)
+        blocking = [v["id"] for v in results.response["violations"] if v["impact"] in BLOCKING]
+        assert blocking == [], path
+        other = page.locator("nav.pager a:not([aria-current])").first
+        other.click()
+        page.wait_for_load_state()
+        assert path_of(page.url) != path_of(info.base + path)
+        assert page.locator("section[aria-labelledby=h-mentions] h3 a").count() == 1
+    context.close()
+    version, messages = vnu([paged_site / path])
+    assert [m for m in messages if m.get("type") in ("error", "non-document-error")] == [], \
+        version
+
+
 # --- last: everything the browser loaded in this module --------------------------------------
 
 def test_the_browser_loads_nothing_outside_the_subpath(page, server, kinds, network):
