@@ -9,6 +9,7 @@ threads can deadlock.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -60,9 +61,15 @@ def map_items(fn: Callable[..., R], items: Sequence[T], shared: tuple[Any, ...] 
     method = "fork" if alone else "forkserver"
     size = max(1, min(64, len(items) // (n * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method),
-                             initializer=_start, initargs=(fn, shared)) as pool:
-        for results in pool.map(_run, chunks):
-            yield from results
-            if done:
-                done(len(results))
+    # Forked workers share this process's memory until they write to it; the collector
+    # writes to every object it visits, so what exists now is frozen out of its reach.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method),
+                                 initializer=_start, initargs=(fn, shared)) as pool:
+            for results in pool.map(_run, chunks):
+                yield from results
+                if done:
+                    done(len(results))
+    finally:
+        gc.unfreeze()
