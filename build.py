@@ -37,7 +37,14 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
-from dossier.cache import Manifest, SourceCache, code_version, digest, shared_passages
+from dossier.cache import (
+    Manifest,
+    PartsCache,
+    SourceCache,
+    code_version,
+    digest,
+    shared_passages,
+)
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index, sentences
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
@@ -177,8 +184,9 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     # 6. Render every page whose inputs changed since the last build, into a staging folder.
     writer = SiteWriter(out, root / "templates" / "static", incremental=bool(manifest.pages))
     try:
+        parts = PartsCache(root)
         renderer = Renderer(root / "templates", project.dossier, index, project.entities,
-                            project.keys, manifest, sink=writer.put)
+                            project.keys, manifest, sink=writer.put, parts=parts)
         pages = renderer.all_pages(problems)
         stages.done("render")
         if problems.errors or (strict and problems.warnings):
@@ -200,6 +208,7 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             indexing.cancel()
     renderer.keys.update({p: digest(search_key, p) for p in bundle})
     manifest.save(renderer.keys)
+    parts.save({s.id for s in project.sources})
     lock = anchor_memory(project)
     if lock != project.remembered:
         save_lock(root, lock)

@@ -162,3 +162,54 @@ def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage,
         return passages
 
     return find
+
+
+class PartsCache:
+    """Each source's parts of the open-data files (opendata.Parts) under a key, kept between
+    builds in one file, and in memory for the next build of this process."""
+
+    _held: dict[Path, dict[str, tuple[str, dict[str, str]]]] = {}
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / "open-data.pickle"
+        self._entries: dict[str, tuple[str, dict[str, str]]] | None = None
+        self.changed = False
+
+    @property
+    def entries(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """Read on first use: a build that keeps the open data as it is never reads it."""
+        if self._entries is None:
+            self._entries = self._held.get(self.path)
+        if self._entries is None:
+            try:
+                with self.path.open("rb") as f:
+                    self._entries = pickle.load(f)  # noqa: S301 - our own cache
+            except Exception:  # noqa: BLE001 - a missing or unreadable cache starts afresh
+                self._entries = None
+            if not isinstance(self._entries, dict):
+                self._entries = {}
+        return self._entries
+
+    def get(self, sid: str, key: str) -> dict[str, str] | None:
+        found = self.entries.get(sid)
+        return found[1] if found is not None and found[0] == key else None
+
+    def put(self, sid: str, key: str, parts: dict[str, str]) -> None:
+        self.entries[sid] = (key, parts)
+        self.changed = True
+
+    def save(self, keep: set[str]) -> None:
+        """Write the entries of the sources in `keep` (if anything changed)."""
+        if self._entries is None:
+            return  # not used by this build
+        for sid in set(self.entries) - keep:
+            del self.entries[sid]
+            self.changed = True
+        self._held[self.path] = self.entries
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)

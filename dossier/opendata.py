@@ -14,7 +14,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -86,12 +86,15 @@ def _json(data: Any) -> bytes:
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    return (_csv_rows([header]) + _csv_rows(rows)).encode("utf-8")
+
+
+def _csv_rows(rows: Iterable[Iterable[Any]]) -> str:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
     for row in rows:
         writer.writerow(["true" if v is True else "false" if v is False else v for v in row])
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue()
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -109,30 +112,70 @@ def _line(source: Source, block: int) -> int:
 # ----------------------------------------------------------------- exports
 
 
-def exports(index: Any, entities: Any, dossier: Any,
-            pages: Iterable[str] | None = None) -> dict[str, bytes]:
+Parts = dict[str, str]
+"""One source's share of the files made from every source, as text: its record in
+sources.json and its row of sources.csv, its rows of mentions.csv and dates.csv, its items of
+annotations.jsonld."""
+
+
+def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str] | None = None,
+            parts: Callable[[Source], Parts | None] | None = None,
+            made: Callable[[Source, Parts], None] | None = None) -> dict[str, bytes]:
     """Files to publish beside the pages: {site-relative path: bytes}.
 
     pages: the site-relative paths the renderer writes, for the sitemap (the renderer should
     pass them: `exports(ix, entities, dossier, pages=pages)`); without them, the HTML pages
-    listed by html_pages(), which knows only the page kinds of the original renderer."""
+    listed by html_pages(), which knows only the page kinds of the original renderer.
+    parts(source): a source's parts kept from an earlier build, if still right (None: make
+    them, and hand them to made(source, parts)); the files are joined from the parts."""
     sources: tuple[Source, ...] = tuple(sorted(index.sources, key=lambda s: s.id))
     by_id = {s.id: s for s in sources}
     files: dict[str, bytes] = {}
     for src in sources:
         files[cleaned_path(src)] = src.cleaned.text.encode("utf-8")
+    shares = []
+    for src in sources:
+        share = parts(src) if parts else None
+        if share is None:
+            share = source_parts(src, entities, dossier)
+            if made:
+                made(src, share)
+        shares.append(share)
     files["data/entities.json"] = _json(_entities_records(index, entities, dossier))
     files["data/entities.csv"] = _entities_csv(index, entities, dossier)
-    files["data/sources.json"] = _json([_source_record(s, dossier) for s in sources])
-    files["data/sources.csv"] = _sources_csv(sources, dossier)
-    files["data/mentions.csv"] = _mentions_csv(sources)
-    files["data/dates.csv"] = _dates_csv(sources)
-    files["data/annotations.jsonld"] = _json(annotation_collection(sources, entities, dossier))
+    files["data/sources.json"] = ("[" + ",".join(p["sources.json"] for p in shares)
+                                  + "]\n").encode("utf-8")
+    files["data/sources.csv"] = _joined_csv(SOURCE_COLUMNS, shares, "sources.csv")
+    files["data/mentions.csv"] = _joined_csv(MENTION_COLUMNS, shares, "mentions.csv")
+    files["data/dates.csv"] = _joined_csv(DATE_COLUMNS, shares, "dates.csv")
+    items = [p["annotations"] for p in shares if p["annotations"]]
+    total = sum(int(p["annotation_count"]) for p in shares)
+    collection = _json(annotation_collection((), entities, dossier, total=total)).decode()
+    files["data/annotations.jsonld"] = collection.replace(
+        '"items":[]', '"items":[' + ",".join(items) + "]", 1).encode("utf-8")
     html = sorted(p for p in (pages if pages is not None else html_pages(index))
                   if p.endswith(".html"))
     files["sitemap.xml"] = sitemap(html, dossier)
     files["feed.xml"] = feed([by_id[s.id] for s in index.sources], dossier)
     return dict(sorted(files.items()))
+
+
+def source_parts(src: Source, entities: dict[str, Entity], dossier: Any) -> Parts:
+    """A source's parts of the files made from every source (see Parts)."""
+    record = _source_record(src, dossier)
+    items = annotations(src, entities, dossier)
+    return {
+        "sources.json": _json(record).decode("utf-8").rstrip("\n"),
+        "sources.csv": _csv_rows([[record[c] for c in SOURCE_COLUMNS]]),
+        "mentions.csv": _csv_rows(_mention_rows(src)),
+        "dates.csv": _csv_rows(_date_rows(src)),
+        "annotations": ",".join(_json(a).decode("utf-8").rstrip("\n") for a in items),
+        "annotation_count": str(len(items)),
+    }
+
+
+def _joined_csv(header: list[str], shares: list[Parts], name: str) -> bytes:
+    return (_csv_rows([header]) + "".join(p[name] for p in shares)).encode("utf-8")
 
 
 def is_export(path: str) -> bool:
@@ -193,31 +236,24 @@ SOURCE_COLUMNS = ["id", "headline", "publisher", "agency", "published", "publish
                   "cleaned", "mentions", "dates", "text"]
 
 
-def _sources_csv(sources: Iterable[Source], dossier: Any) -> bytes:
-    return _csv(SOURCE_COLUMNS, ([_source_record(s, dossier)[c] for c in SOURCE_COLUMNS]
-                                 for s in sources))
+MENTION_COLUMNS = ["source", "id", "entity", "quote", "start", "end", "block", "seed_line",
+                   "note"]
+DATE_COLUMNS = ["source", "id", "quote", "value", "first_day", "last_day", "precision",
+                "date_page", "approximate", "reasoning", "event", "start", "end", "block",
+                "seed_line"]
 
 
-def _mentions_csv(sources: Iterable[Source]) -> bytes:
-    rows = []
-    for src in sources:
-        for m in sorted(src.mentions, key=lambda m: (m.span.start, m.span.end, m.id)):
-            rows.append([src.id, m.id, m.entity, m.quote, m.span.start, m.span.end,
-                         m.span.block, _line(src, m.span.block), m.note])
-    return _csv(["source", "id", "entity", "quote", "start", "end", "block", "seed_line",
-                 "note"], rows)
+def _mention_rows(src: Source) -> list[list[Any]]:
+    return [[src.id, m.id, m.entity, m.quote, m.span.start, m.span.end, m.span.block,
+             _line(src, m.span.block), m.note]
+            for m in sorted(src.mentions, key=lambda m: (m.span.start, m.span.end, m.id))]
 
 
-def _dates_csv(sources: Iterable[Source]) -> bytes:
-    rows = []
-    for src in sources:
-        for d in sorted(src.dates, key=lambda d: (d.span.start, d.span.end, d.id)):
-            rows.append([src.id, d.id, d.quote, d.value, d.start, d.end, d.precision, d.page,
-                         d.approximate, d.reasoning, d.event, d.span.start, d.span.end,
-                         d.span.block, _line(src, d.span.block)])
-    return _csv(["source", "id", "quote", "value", "first_day", "last_day", "precision",
-                 "date_page", "approximate", "reasoning", "event", "start", "end", "block",
-                 "seed_line"], rows)
+def _date_rows(src: Source) -> list[list[Any]]:
+    return [[src.id, d.id, d.quote, d.value, d.start, d.end, d.precision, d.page,
+             d.approximate, d.reasoning, d.event, d.span.start, d.span.end, d.span.block,
+             _line(src, d.span.block)]
+            for d in sorted(src.dates, key=lambda d: (d.span.start, d.span.end, d.id))]
 
 
 # ----------------------------------------------------------------- Web Annotation
@@ -278,14 +314,16 @@ def annotations(src: Source, entities: dict[str, Entity], dossier: Any) -> list[
 
 
 def annotation_collection(sources: Iterable[Source], entities: dict[str, Entity],
-                          dossier: Any) -> dict:
-    """Every annotation of the dossier as one AnnotationCollection with a single page."""
+                          dossier: Any, total: int | None = None) -> dict:
+    """Every annotation of the dossier as one AnnotationCollection with a single page
+    (total: how many there are, when the items are left out to be joined in as text)."""
     items = [a for src in sorted(sources, key=lambda s: s.id)
              for a in annotations(src, entities, dossier)]
     coll = _abs(dossier, "data/annotations.jsonld")
     return {
         "@context": ANNO_CONTEXT, "id": coll, "type": "AnnotationCollection",
-        "label": f"{getattr(dossier, 'title', '')}: annotations", "total": len(items),
+        "label": f"{getattr(dossier, 'title', '')}: annotations",
+        "total": len(items) if total is None else total,
         "first": {"id": f"{coll}#page-1", "type": "AnnotationPage", "startIndex": 0,
                   "items": items},
     }

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
-from .cache import Manifest, code_version, digest, tree_digest
+from .cache import Manifest, PartsCache, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
 from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
 from .parallel import map_items
@@ -156,7 +156,8 @@ class Renderer:
     def __init__(self, templates: Path, dossier: Dossier, index: Index,
                  entities: dict[str, Entity], source_keys: dict[str, str] | None = None,
                  manifest: Manifest | None = None,
-                 sink: Callable[[str, bytes], None] | None = None) -> None:
+                 sink: Callable[[str, bytes], None] | None = None,
+                 parts: PartsCache | None = None) -> None:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=True,
@@ -182,6 +183,8 @@ class Renderer:
         self.keys: dict[str, str] = {}
         """Each page's key, for the next build's manifest."""
         self.sink = sink
+        self.parts = parts
+        """Sources' parts of the open data from earlier builds (remade only when changed)."""
         """Where each rendered page goes as soon as it is rendered (then all_pages gives None
         for it), so that the pages of a large site are never all held at once."""
         self.base = digest(code_version(), tree_digest(templates), dossier)
@@ -293,11 +296,29 @@ class Renderer:
                 self.keys.update({p: key(p) for p in previous})
                 return dict.fromkeys(previous)
         out: dict[str, bytes | None] = {}
-        for path, data in opendata.exports(self.index, self.entities, self.dossier,
-                                           pages=pages).items():
+        for path, data in opendata.exports(self.index, self.entities, self.dossier, pages=pages,
+                                           parts=self._parts, made=self._made).items():
             self.keys[path] = key(path) if whole else digest(data)
             out[path] = self._emit(path, data)
         return out
+
+    def _part_key(self, src: Source) -> str:
+        """What a source's parts of the open data show: the source, and the names and kinds
+        of the entities it mentions ("" when the source has no cache key: always made)."""
+        if self.parts is None or src.id not in self.source_keys:
+            return ""
+        named = sorted({m.entity for m in src.mentions})
+        return digest(self.base, self.source_keys[src.id],
+                      [(e.id, e.name, e.kind) for e in map(self.entities.get, named) if e])
+
+    def _parts(self, src: Source) -> opendata.Parts | None:
+        key = self._part_key(src)
+        return self.parts.get(src.id, key) if key and self.parts is not None else None
+
+    def _made(self, src: Source, parts: opendata.Parts) -> None:
+        key = self._part_key(src)
+        if key and self.parts is not None:
+            self.parts.put(src.id, key, parts)
 
     def _one(self, what: str, item: Any, problems: Problems) -> tuple[str, bytes | None]:
         """The page of one source or one entity (None: unchanged since the last build)."""

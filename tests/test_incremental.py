@@ -217,3 +217,25 @@ def test_an_entity_mentioned_in_many_sources_lists_them_on_pages_and_an_edit_red
     assert quiet_build("--root", str(mini)) == 0
     assert first.stat().st_mtime_ns == before[first]
     assert second.stat().st_mtime_ns != before[second]
+
+
+@pytest.mark.parametrize("edit, remade", [("annotation", ["beta"]),
+                                          ("entity name", ["alpha"]),
+                                          ("dossier title", ["alpha", "beta"])])
+def test_open_data_is_joined_from_parts_kept_per_source(mini, monkeypatch, tmp_path, edit,
+                                                        remade):
+    """An edit remakes the open-data parts of the sources it touches (beta's annotations;
+    the sources that mention a renamed entity: Aleppo is in alpha only), and the joined
+    files equal a clean build's."""
+    from dossier import opendata
+
+    assert quiet_build("--root", str(mini)) == 0
+    made = []
+    real = opendata.source_parts
+    monkeypatch.setattr(opendata, "source_parts",
+                        lambda src, *a: made.append(src.id) or real(src, *a))
+    EDITS[edit](mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert sorted(made) == remade
+    monkeypatch.undo()
+    assert files(mini / "site") == clean_build(mini, tmp_path)
