@@ -275,7 +275,11 @@ class Renderer:
             pages.update([self.page("date.html", date_path(unit), key, unit=unit,
                                     contexts=contexts, refs=ix.date_refs, within=within,
                                     parent=_parent(unit))])
-        pages.update([self.page("timeline.html", "timeline.html", whole, index=ix)])
+        # The timeline shows the dates and who published them, nothing of the mentions: a
+        # key of its own keeps it when only mentions changed (at 10,000 sources it is 18 MB).
+        timeline = digest("timeline", [(s.id, s.meta.publisher, s.meta.published,
+                                        s.meta.headline, s.dates) for s in ix.sources])
+        pages.update([self.page("timeline.html", "timeline.html", timeline, index=ix)])
         named = [(self.entities[eid], said) for eid, said in ix.said_by.items()]
         named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
         pages.update([self.page("quotes.html", "quotes.html", whole, index=ix, named=named,

@@ -239,3 +239,27 @@ def test_open_data_is_joined_from_parts_kept_per_source(mini, monkeypatch, tmp_p
     assert sorted(made) == remade
     monkeypatch.undo()
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+@pytest.mark.parametrize("edit, remade", [
+    (lambda r: replace(r / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+                       ""), False),
+    (lambda r: replace(r / "content/sources/beta.yaml", "event: Hamadani buried",
+                       "event: Hamadani buried in Tehran"), True),
+    (lambda r: replace(r / "content/sources/beta.yaml", "publisher: Other Paper",
+                       "publisher: Another Paper"), True)])
+def test_the_timeline_is_made_again_only_when_dates_or_publication_change(mini, monkeypatch,
+                                                                          tmp_path, edit,
+                                                                          remade):
+    from dossier import graphics
+
+    assert quiet_build("--root", str(mini)) == 0
+    drawn = []
+    real = graphics.timeline_svg
+    monkeypatch.setattr(graphics, "timeline_svg",
+                        lambda *a, **k: drawn.append(1) or real(*a, **k))
+    edit(mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert bool(drawn) is remade
+    monkeypatch.undo()
+    assert files(mini / "site") == clean_build(mini, tmp_path)
