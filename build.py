@@ -237,9 +237,9 @@ def search_bundle(index: Index, manifest: Manifest
     and Pagefind started on the search documents."""
     docs = search.documents(index, date_units(list(index.date_pages)))
     key = search.key(docs)
-    previous = [p for p in manifest.pages if p.startswith(f"{search.BUNDLE}/")]
-    if previous and all(manifest.unchanged(p, digest(key, p)) for p in previous):
-        return key, dict.fromkeys(previous), None
+    kept = manifest.kept(lambda p: p.startswith(f"{search.BUNDLE}/"), lambda p: digest(key, p))
+    if kept:
+        return key, dict.fromkeys(kept), None
     return key, {}, search.Indexing(docs)
 
 

@@ -20,6 +20,7 @@ import pickle
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import overlap
 from .models import Problem, Source
@@ -58,9 +59,27 @@ def tree_digest(folder: Path) -> str:
 Entry = tuple[Source, list[Problem], dict[str, Memory]]
 """A cached source, the problems it raised and where its anchors are (relocate.remember)."""
 
-_HELD: dict[Path, dict[str, tuple[str, Entry]]] = {}
-"""Entries this process has read or made, by cache folder: a process that builds again (the
-live preview) takes them from memory instead of unpickling every source."""
+_HELD: dict[Path, dict[str, Any]] = {}
+"""Cache entries this process has read or made, by cache file or folder: a process that builds
+again (the live preview) takes them from memory instead of unpickling them."""
+
+
+def _load(path: Path) -> Any:
+    """What a cache file holds; None when it is missing or unreadable (a miss)."""
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 - our own cache
+    except Exception:  # noqa: BLE001 - a missing or unreadable cache entry is a miss
+        return None
+
+
+def _dump(path: Path, value: Any) -> None:
+    """Write a cache file atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 class SourceCache:
@@ -79,24 +98,16 @@ class SourceCache:
         held = self.held.get(sid)
         if held is not None and held[0] == key:
             return held[1]
-        try:
-            with (self.folder / f"{sid}.pickle").open("rb") as f:
-                stored_key, *entry = pickle.load(f)  # noqa: S301 - our own cache
-        except Exception:  # noqa: BLE001 - a missing or unreadable cache entry is a miss
+        stored = _load(self.folder / f"{sid}.pickle")
+        if not isinstance(stored, tuple) or len(stored) != 4 or stored[0] != key:
             return None
-        if stored_key != key or len(entry) != 3:
-            return None
-        source, problems, anchored = entry
+        _, source, problems, anchored = stored
         self.keep(sid, key, (source, problems, anchored))
         return source, problems, anchored
 
     def put(self, sid: str, key: str, source: Source, problems: list[Problem],
             anchored: dict[str, Memory]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{sid}.tmp"
-        with tmp.open("wb") as f:
-            pickle.dump((key, source, problems, anchored), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.folder / f"{sid}.pickle")
+        _dump(self.folder / f"{sid}.pickle", (key, source, problems, anchored))
 
 
 class Manifest:
@@ -124,6 +135,12 @@ class Manifest:
             return False
         return [st.st_size, st.st_mtime_ns] == entry[1:]
 
+    def kept(self, belongs: Callable[[str], bool], key: Callable[[str], str]) -> list[str]:
+        """The files of a group the last build wrote (those `belongs` says are in it), if
+        every one of them is still as it left it under key(path); else []."""
+        previous = [p for p in self.pages if belongs(p)]
+        return previous if all(self.unchanged(p, key(p)) for p in previous) else []
+
     def save(self, keys: dict[str, str]) -> None:
         pages = {}
         for path, key in sorted(keys.items()):
@@ -146,19 +163,11 @@ def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage,
             h.update(source.cleaned.text.encode("utf-8"))
             h.update(repr([(b.role, len(b.text)) for b in source.cleaned.blocks]).encode())
         key, path = h.hexdigest(), root / CACHE_DIR / "shared-passages.pickle"
-        try:
-            with path.open("rb") as f:
-                stored_key, passages = pickle.load(f)  # noqa: S301 - our own cache
-            if stored_key == key:
-                return passages
-        except Exception:  # noqa: BLE001, S110 - a missing or unreadable entry is a miss
-            pass
+        stored = _load(path)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+            return stored[1]
         passages = overlap.shared_passages(sources)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump((key, passages), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        _dump(path, (key, passages))
         return passages
 
     return find
@@ -167,8 +176,6 @@ def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage,
 class PartsCache:
     """Each source's parts of the open-data files (opendata.Parts) under a key, kept between
     builds in one file, and in memory for the next build of this process."""
-
-    _held: dict[Path, dict[str, tuple[str, dict[str, str]]]] = {}
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_DIR / "open-data.pickle"
@@ -179,15 +186,10 @@ class PartsCache:
     def entries(self) -> dict[str, tuple[str, dict[str, str]]]:
         """Read on first use: a build that keeps the open data as it is never reads it."""
         if self._entries is None:
-            self._entries = self._held.get(self.path)
+            self._entries = _HELD.get(self.path)
         if self._entries is None:
-            try:
-                with self.path.open("rb") as f:
-                    self._entries = pickle.load(f)  # noqa: S301 - our own cache
-            except Exception:  # noqa: BLE001 - a missing or unreadable cache starts afresh
-                self._entries = None
-            if not isinstance(self._entries, dict):
-                self._entries = {}
+            stored = _load(self.path)
+            self._entries = stored if isinstance(stored, dict) else {}
         return self._entries
 
     def get(self, sid: str, key: str) -> dict[str, str] | None:
@@ -205,11 +207,6 @@ class PartsCache:
         for sid in set(self.entries) - keep:
             del self.entries[sid]
             self.changed = True
-        self._held[self.path] = self.entries
-        if not self.changed:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.path)
+        _HELD[self.path] = self.entries
+        if self.changed:
+            _dump(self.path, self.entries)

@@ -193,11 +193,8 @@ class Renderer:
              **context: object) -> tuple[str, bytes | None]:
         """Render one page; (path, None) when its key says the file in site/ is still right."""
         self.progress.step()
-        if key:
-            key = digest(self.base, key)
-            self.keys[path] = key
-            if self.manifest is not None and self.manifest.unchanged(path, key):
-                return path, None
+        if key and self._unchanged(path, key):
+            return path, None
         root = "../" * path.count("/")
         try:
             html = self.env.get_template(template).render(root=root, path=path, **context)
@@ -294,11 +291,10 @@ class Renderer:
         def key(path: str) -> str:
             return digest(self.base, whole, "export", path)
 
-        if whole and self.manifest is not None:
-            previous = [p for p in self.manifest.pages if opendata.is_export(p)]
-            if previous and all(self.manifest.unchanged(p, key(p)) for p in previous):
-                self.keys.update({p: key(p) for p in previous})
-                return dict.fromkeys(previous)
+        kept = self.manifest.kept(opendata.is_export, key) if whole and self.manifest else []
+        if kept:
+            self.keys.update({p: key(p) for p in kept})
+            return dict.fromkeys(kept)
         out: dict[str, bytes | None] = {}
         for path, data in opendata.exports(self.index, self.entities, self.dossier, pages=pages,
                                            parts=self._parts, made=self._made).items():
@@ -349,8 +345,8 @@ class Renderer:
                      [(e.id, e.name, e.kind) for e in map(self.entities.get, sorted(shown))
                       if e is not None], shared, origin,
                      [cite(self._by_id[sid]) for sid in sorted(related) if sid in self._by_id])
-        if (path := source_path(src)) in self._skip(path, key):
-            return path, None
+        if self._unchanged(path := source_path(src), key):
+            return path, None  # its article need not even be laid out
         return self.page(
             "source.html", path, key, source=src,
             blocks=article_blocks(src, self.entities, problems), in_source=in_source,
@@ -359,12 +355,11 @@ class Renderer:
                            for b in range(side.block, side.last_block + 1)},
             credits=ix.credits.get(src.id, ()))
 
-    def _skip(self, path: str, key: str) -> set[str]:
-        """{path} if the page is unchanged (so its article need not even be laid out)."""
-        full = digest(self.base, key)
-        self.keys[path] = full
-        return {path} if self.manifest is not None and self.manifest.unchanged(path, full) \
-            else set()
+    def _unchanged(self, path: str, key: str) -> bool:
+        """Record the page's key; True if the last build wrote the page with it and the file
+        is still as it left it."""
+        self.keys[path] = full = digest(self.base, key)
+        return self.manifest is not None and self.manifest.unchanged(path, full)
 
     def _entity_key(self, info: EntityInfo) -> str:
         """Everything an entity page shows, as a hash: the entity, and the sources and other
