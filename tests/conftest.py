@@ -129,6 +129,13 @@ MINI_ENTITIES = """\
     """
 
 
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file by `new`; `old` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
 def write_mini(root: Path) -> Path:
     """Write the miniature dossier into `root` with the real templates and rules."""
     for sub in ("seeds", "content/sources", "content/entities"):

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 import build
 from dossier.models import Problems
+from tests.conftest import edit
 
 
 def rebuild(root: Path) -> tuple[int, list[str]]:
@@ -26,10 +27,7 @@ def links(root: Path, source: str = "alpha") -> list[tuple[str, str, str]]:
 
 
 def edit_seed(root: Path, old: str, new: str) -> None:
-    seed = root / "seeds" / "alpha.txt"
-    text = seed.read_text()
-    assert old in text
-    seed.write_text(text.replace(old, new, 1))
+    edit(root / "seeds" / "alpha.txt", old, new)
 
 
 @pytest.fixture

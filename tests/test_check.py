@@ -15,6 +15,7 @@ import build
 from dossier.check import KINDS, check
 from dossier.models import Problem, Problems
 from tests.conftest import REPO
+from tests.conftest import edit as edit_file  # edit() below takes root and name
 
 IGNORE = "content/lint-ignore.yaml"
 
@@ -33,10 +34,7 @@ def shown(items: list[Problem]) -> list[str]:
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit_file(root / name, old, new)
 
 
 def ignore(root: Path, text: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.conftest import REPO
+from tests.conftest import REPO, edit
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
@@ -24,12 +24,6 @@ def errors(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[s
     assert build.main(["--root", str(root), *args]) == 1
     err = capsys.readouterr().err
     return [line for line in err.splitlines() if ": error: " in line]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture changed: {old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def tree_digest(folder: Path) -> str:

@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import build
+from tests.conftest import edit
 from tests.test_errors import tree_digest
 
 BILLION_LAUGHS = """\
@@ -28,10 +29,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 def replace_in(path: str, old: str, new: str):
     def change(root: Path) -> None:
-        file = root / path
-        text = file.read_text(encoding="utf-8")
-        assert old in text
-        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+        edit(root / path, old, new)
     return change
 
 

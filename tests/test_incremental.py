@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
+from tests.conftest import edit
 
 
 def quiet_build(*args: str) -> int:
@@ -31,34 +32,28 @@ def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
     return files(fresh / "site")
 
 
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 EDITS = {
-    "annotation": lambda r: replace(r / "content/sources/beta.yaml", "  - {quote: Tehran, "
+    "annotation": lambda r: edit(r / "content/sources/beta.yaml", "  - {quote: Tehran, "
                                     "entity: tehran}\n", ""),
-    "entity description": lambda r: replace(r / "content/entities/all.yaml", "City in Syria.",
+    "entity description": lambda r: edit(r / "content/entities/all.yaml", "City in Syria.",
                                             "A city in northern Syria."),
-    "entity name": lambda r: replace(r / "content/entities/all.yaml", "name: Aleppo",
+    "entity name": lambda r: edit(r / "content/entities/all.yaml", "name: Aleppo",
                                      "name: Aleppo city"),
-    "seed": lambda r: replace(r / "seeds/beta.txt", "stayed closed.", "stayed closed for days."),
-    "template": lambda r: replace(r / "templates/base.html", "Skip to content", "Skip to text"),
-    "stylesheet": lambda r: replace(r / "templates/static/style.css", "--mark: #fff1a8;",
+    "seed": lambda r: edit(r / "seeds/beta.txt", "stayed closed.", "stayed closed for days."),
+    "template": lambda r: edit(r / "templates/base.html", "Skip to content", "Skip to text"),
+    "stylesheet": lambda r: edit(r / "templates/static/style.css", "--mark: #fff1a8;",
                                     "--mark: #ffe066;"),
-    "boilerplate rules": lambda r: replace(r / "content/boilerplate.yaml", "prose_words: 20",
+    "boilerplate rules": lambda r: edit(r / "content/boilerplate.yaml", "prose_words: 20",
                                            "prose_words: 21"),
     "source removed": lambda r: ((r / "seeds/beta.txt").unlink(),
                                  (r / "content/sources/beta.yaml").unlink(),
-                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                 edit(r / "content/entities/all.yaml", "sources: [beta]}",
                                          "sources: [alpha]}"),
-                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                 edit(r / "content/entities/all.yaml", "sources: [beta]}",
                                          "sources: [alpha]}"),
-                                 replace(r / "content/entities/all.yaml", "sources: [beta]}",
+                                 edit(r / "content/entities/all.yaml", "sources: [beta]}",
                                          "sources: [alpha]}")),
-    "dossier title": lambda r: replace(r / "content/dossier.yaml", "Mini dossier", "Mini"),
+    "dossier title": lambda r: edit(r / "content/dossier.yaml", "Mini dossier", "Mini"),
 }
 
 
@@ -74,7 +69,7 @@ def test_a_rebuild_rewrites_only_the_pages_an_edit_touches(mini):
     assert quiet_build("--root", str(mini)) == 0
     site = mini / "site"
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
-    replace(mini / "seeds/beta.txt", "stayed closed.", "stayed closed for days.")
+    edit(mini / "seeds/beta.txt", "stayed closed.", "stayed closed for days.")
     assert quiet_build("--root", str(mini)) == 0
     changed = sorted(p.relative_to(site).as_posix() for p in before
                      if p.stat().st_mtime_ns != before[p])
@@ -98,7 +93,7 @@ def test_a_page_changed_or_deleted_by_hand_is_restored(mini, tmp_path):
 def test_a_deleted_cache_only_makes_the_next_build_slower(mini, tmp_path):
     assert quiet_build("--root", str(mini)) == 0
     shutil.rmtree(mini / ".dossier-cache")
-    replace(mini / "content/entities/all.yaml", "City in Syria.", "A city.")
+    edit(mini / "content/entities/all.yaml", "City in Syria.", "A city.")
     assert quiet_build("--root", str(mini)) == 0
     assert files(mini / "site") == clean_build(mini, tmp_path)
 
@@ -125,7 +120,7 @@ def test_sources_cleaned_on_several_cores_give_the_same_site_and_errors(mini, tm
 
     from dossier import parallel
 
-    replace(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
             "  - {quote: Tehran, entity: tehran}\n  - {quote: Nowhere, entity: tehran}\n")
     serial = io.StringIO()
     with redirect_stdout(io.StringIO()), redirect_stderr(serial):
@@ -142,7 +137,7 @@ def test_sources_cleaned_on_several_cores_give_the_same_site_and_errors(mini, tm
     finally:
         stop.set()
     assert pooled.getvalue() == serial.getvalue() and "Nowhere" in serial.getvalue()
-    replace(mini / "content/sources/beta.yaml", "  - {quote: Nowhere, entity: tehran}\n", "")
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Nowhere, entity: tehran}\n", "")
     shutil.rmtree(mini / ".dossier-cache", ignore_errors=True)
     assert quiet_build("--root", str(mini)) == 0  # every source through the pool
     monkeypatch.undo()
@@ -176,7 +171,7 @@ def test_a_second_build_in_the_same_process_takes_sources_from_memory(mini, monk
     from dossier import cache
 
     assert quiet_build("--root", str(mini)) == 0
-    replace(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n", "")
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n", "")
 
     read = []
     real = cache._load
@@ -214,7 +209,7 @@ def test_an_entity_mentioned_in_many_sources_lists_them_on_pages_and_an_edit_red
     assert listed == [["alpha.html"], ["beta.html"]]
     assert "Mentions: 3 in 2 sources" in first.read_text(encoding="utf-8")
     before = {p: p.stat().st_mtime_ns for p in (first, second)}
-    replace(mini / "content/sources/beta.yaml", "headline: General buried",
+    edit(mini / "content/sources/beta.yaml", "headline: General buried",
             "headline: General buried in Tehran")  # shown on the second page only
     assert quiet_build("--root", str(mini)) == 0
     assert first.stat().st_mtime_ns == before[first]
@@ -244,11 +239,11 @@ def test_open_data_is_joined_from_parts_kept_per_source(mini, monkeypatch, tmp_p
 
 
 @pytest.mark.parametrize("edit, remade", [
-    (lambda r: replace(r / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+    (lambda r: edit(r / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
                        ""), False),
-    (lambda r: replace(r / "content/sources/beta.yaml", "event: Hamadani buried",
+    (lambda r: edit(r / "content/sources/beta.yaml", "event: Hamadani buried",
                        "event: Hamadani buried in Tehran"), True),
-    (lambda r: replace(r / "content/sources/beta.yaml", "publisher: Other Paper",
+    (lambda r: edit(r / "content/sources/beta.yaml", "publisher: Other Paper",
                        "publisher: Another Paper"), True)])
 def test_the_timeline_is_made_again_only_when_dates_or_publication_change(mini, monkeypatch,
                                                                           tmp_path, edit,

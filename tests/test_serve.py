@@ -15,6 +15,7 @@ import pytest
 
 import build
 from dossier.serve import EVENTS, serve
+from tests.conftest import edit
 
 WAIT = 20.0
 """Upper bound, in seconds, for anything a test waits for."""
@@ -121,12 +122,6 @@ def preview(mini: Path) -> Iterator[Preview]:
     running = Preview(mini).start()
     yield running
     running.close()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 BROKEN = "'ISILX' is not in the cleaned text of seeds/alpha.txt"
