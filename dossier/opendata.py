@@ -150,6 +150,9 @@ def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str] | None
     files["data/dates.csv"] = _joined_csv(DATE_COLUMNS, shares, "dates.csv")
     items = [p["annotations"] for p in shares if p["annotations"]]
     total = sum(int(p["annotation_count"]) for p in shares)
+    # The collection without items, then the sources' items (already JSON text) put in the
+    # one empty list: the same bytes as encoding it whole ('"items":[]' cannot occur inside
+    # a JSON string, whose quotes are escaped).
     collection = _json(annotation_collection((), entities, dossier, total=total)).decode()
     files["data/annotations.jsonld"] = collection.replace(
         '"items":[]', '"items":[' + ",".join(items) + "]", 1).encode("utf-8")
