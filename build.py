@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import sys
 import time
 from collections import Counter
@@ -47,13 +49,16 @@ from dossier.cache import (
 )
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index, sentences
+from dossier.inputs import check_inputs
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
+from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
 from dossier.overlap import credits
 from dossier.parallel import map_items
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
+from dossier.text import safe_text
 from dossier.write import SiteWriter
 from dossier.yamlio import line_text
 
@@ -87,7 +92,10 @@ class Project:
 def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Project:
     """Stages 1-3: read the rules, the registry, the seeds and their annotations; clean each
     seed and anchor its annotations in the cleaned text (unchanged sources come from the cache,
-    which is updated unless write_cache is false)."""
+    which is updated unless write_cache is false). Nothing is read when an input folder holds a
+    link to outside the project or a file that is not a regular file."""
+    if not check_inputs(root, problems):
+        return Project(Dossier("Dossier", ""), {}, {}, [], False, Counter(), {})
     rules_path = root / "content" / "boilerplate.yaml"
     rules = load_rules(rules_path, problems, root=root)
     dossier = read_dossier(root, problems)
@@ -160,8 +168,26 @@ class Stages:
 
 def build(root: Path, out: Path, problems: Problems, strict: bool = False,
           base_url: str = "") -> dict[str, int] | None:
-    """Run every stage; return the counts, or None when errors (or, if strict, warnings)
-    stopped the build before anything was written."""
+    """Run every stage, one build of a project at a time; return the counts, or None when
+    errors (or, if strict, warnings) stopped the build before the site was changed."""
+    try:
+        out = check_output(out, root)
+    except OutputRefused as exc:
+        problems.error(Where("--out"), str(exc))
+        return None
+    try:
+        with BuildLock(root):
+            remove_leftovers(out, root)
+            return _build(root, out, problems, strict, base_url)
+    except OSError as exc:
+        problems.error(Where(rel(Path(exc.filename), root) if exc.filename else "build.py"),
+                       f"cannot write: {exc.strerror or exc}; free disk space or make the folder "
+                       "writable, then build again (the site was left as it was)")
+        return None
+
+
+def _build(root: Path, out: Path, problems: Problems, strict: bool,
+           base_url: str) -> dict[str, int] | None:
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
@@ -179,10 +205,11 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     # 5. The search index, built by Pagefind in the background from what is searchable
     #    (kept as it is when that did not change), while Python renders.
     manifest = Manifest(root, out)
-    search_key, bundle, indexing = search_bundle(index, manifest)
+    search_key, bundle, indexing = search_bundle(index, manifest, root / CACHE_DIR)
     stages.done("search documents")
     # 6. Render every page whose inputs changed since the last build, into a staging folder.
-    writer = SiteWriter(out, root / "templates" / "static", incremental=bool(manifest.pages))
+    writer = SiteWriter(out, root / "templates" / "static", incremental=bool(manifest.pages),
+                        root=root)
     try:
         parts = PartsCache(root)
         renderer = Renderer(root / "templates", project.dossier, index, project.entities,
@@ -230,7 +257,7 @@ def anchor_memory(project: Project) -> dict[str, dict[str, Memory]]:
             for s in project.sources}
 
 
-def search_bundle(index: Index, manifest: Manifest
+def search_bundle(index: Index, manifest: Manifest, work: Path
                   ) -> tuple[str, dict[str, bytes | None], search.Indexing | None]:
     """The search documents' key and the Pagefind bundle: {file: None} when the last build's
     bundle was made from the same searchable text and is still in place; else nothing yet,
@@ -240,7 +267,7 @@ def search_bundle(index: Index, manifest: Manifest
     kept = manifest.kept(lambda p: p.startswith(f"{search.BUNDLE}/"), lambda p: digest(key, p))
     if kept:
         return key, dict.fromkeys(kept), None
-    return key, {}, search.Indexing(docs)
+    return key, {}, search.Indexing(docs, work)
 
 
 def _load_one(item: tuple[str, Path, str, dict[str, Memory]], root: Path, rules: Rules,
@@ -355,6 +382,14 @@ def summary(c: dict[str, int], out: Path) -> str:
             f"Open {out / 'index.html'} in a browser, or run: python -m http.server -d {out} 8000")
 
 
+def check_base_url(value: str) -> None:
+    """Raise ValueError unless --base-url is empty or an http(s) address, as base_url in
+    content/dossier.yaml must be (it goes into every page, the feed and the sitemap)."""
+    if value and not re.fullmatch(r"https?://[^\s<>\"'`\\]+", value):
+        raise ValueError(f"--base-url {safe_text(value)!r} is not an http(s) address (such as "
+                         "https://example.org/dossier/)")
+
+
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=argparse.SUPPRESS,
@@ -396,7 +431,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "check":
         return check_command(root, problems, args.strict)
-    out = (args.out or root / "site").resolve()
+    try:
+        out = check_output(args.out or root / "site", root)
+        check_base_url(args.base_url)
+    except (OutputRefused, ValueError) as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         from dossier.serve import serve
 
@@ -414,7 +454,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM ends the build as Ctrl-C does: staging folders are removed on the way out."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     try:
         sys.exit(main())
     except BrokenPipeError:  # output piped into a reader that stopped (| head): not an error

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import dates
 from .models import (
+    KINDS,
     AnswerSpec,
     ClaimSpec,
     DateSpec,
@@ -31,7 +33,8 @@ from .models import (
 from .yamlio import LocDict, position, read_yaml, validate
 
 SEED_SUFFIXES = (".txt", ".html", ".htm")
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A seed's id (its file name without extension), matched whole (fullmatch)."""
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
 
 
@@ -54,6 +57,11 @@ def rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+RESERVED_IDS = frozenset({"index"})
+"""Ids the build's own pages use: a source 'index' would be sources/index.html, the list of
+sources; an entity 'index' would be the index of its kind."""
+
+
 def find_seeds(root: Path, problems: Problems) -> dict[str, Path]:
     """Seed files by id (file name without extension), in name order."""
     seeds_dir = root / "seeds"
@@ -61,21 +69,34 @@ def find_seeds(root: Path, problems: Problems) -> dict[str, Path]:
         problems.error(Where("seeds/"), "no seeds/ folder: create it and put the sources there")
         return {}
     seeds: dict[str, Path] = {}
+    folded: dict[str, str] = {}
     for path in sorted(seeds_dir.iterdir()):
-        if path.suffix.lower() not in SEED_SUFFIXES or path.name.startswith("."):
+        if path.suffix.lower() not in SEED_SUFFIXES or path.name.startswith(".") \
+                or not path.is_file():
             continue
-        if not SAFE_ID.match(path.stem):
-            problems.error(Where(rel(path, root)), f"the seed's name '{path.stem}' cannot be a "
-                           "page address: rename the file using only letters, digits, '-', '_' "
-                           "and '.'")
-            continue
-        if path.stem in seeds:
-            problems.error(Where(rel(path, root)),
-                           f"two seeds share the id '{path.stem}' "
-                           f"({seeds[path.stem].name} and {path.name}); rename one")
+        problem = _seed_name_problem(path.stem, seeds, folded)
+        if problem:
+            problems.error(Where(rel(path, root)), problem)
             continue
         seeds[path.stem] = path
+        folded[path.stem.casefold()] = path.name
     return seeds
+
+
+def _seed_name_problem(sid: str, seeds: dict[str, Path], folded: dict[str, str]) -> str:
+    """Why a seed's id cannot be used, or ''."""
+    if not SAFE_ID.fullmatch(sid):
+        return (f"the seed's name '{sid}' cannot be a page address: rename the file using only "
+                "letters, digits, '-', '_' and '.'")
+    if sid.casefold() in RESERVED_IDS:
+        return (f"the seed's name '{sid}' is taken by a page of the site (sources/{sid}.html "
+                "is the list of sources); rename the file")
+    if sid in seeds:
+        return f"two seeds share the id '{sid}' ({seeds[sid].name} and this file); rename one"
+    if sid.casefold() in folded:
+        return (f"this seed's name differs only in case from {folded[sid.casefold()]}: on "
+                "Windows and macOS both would be one page; rename one")
+    return ""
 
 
 def read_dossier(root: Path, problems: Problems) -> Dossier:
@@ -104,6 +125,12 @@ def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:
             continue
         for index, item in enumerate(data):
             entity = _entity(item, Where(name, *position(data, [index])))
+            if entity.id in RESERVED_IDS:
+                problems.error(Where(name, *position(data, [index, "id"])),
+                               f"the entity id '{entity.id}' is taken by a page of the site "
+                               f"({KINDS[entity.kind]}/{entity.id}.html is the index of "
+                               f"{KINDS[entity.kind]}); choose another id")
+                continue
             if entity.id in entities:
                 first = entities[entity.id].where
                 problems.error(entity.where, f"duplicate entity id '{entity.id}' "
@@ -156,12 +183,19 @@ def read_source(root: Path, sid: str, seed: Path, problems: Problems) -> SourceM
     return _source(sid, rel(seed, root), data, name, problems)
 
 
-def _source(sid: str, seed: str, data: LocDict, name: str, problems: Problems) -> SourceMeta:
+def _source(sid: str, seed: str, data: LocDict, name: str,
+            problems: Problems) -> SourceMeta | None:
     published = data["published"]
     if published.get("inferred") and not published.get("reasoning"):
         problems.error(Where(name, *position(data, ["published"])),
                        "published.inferred is true but published.reasoning is missing: "
                        "say how the date was worked out")
+    try:
+        dates.parse(published["date"])
+    except ValueError as exc:
+        problems.error(Where(name, *position(data, ["published", "date"])),
+                       f"published.date: {exc}; write the day it was published as YYYY-MM-DD")
+        return None
     url = strip_tracking(data["url"])
     return SourceMeta(
         id=sid,
@@ -192,7 +226,7 @@ def _source(sid: str, seed: str, data: LocDict, name: str, problems: Problems) -
 
 def _selector(item: LocDict) -> Selector:
     return Selector(item["quote"], item.get("prefix", ""), item.get("suffix", ""),
-                    item.get("occurrence", 0))
+                    int(item.get("occurrence", 0)))  # the schema lets 1.0 through as a whole number
 
 
 def read_claims(root: Path, problems: Problems) -> tuple[ClaimSpec, ...]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Callable
 from functools import lru_cache
@@ -24,10 +23,10 @@ from typing import Any
 
 from . import overlap
 from .models import Problem, Source
+from .output import CACHE_DIR, atomic_write
 from .overlap import SharedPassage
 from .relocate import Memory
 
-CACHE_DIR = Path(".dossier-cache")
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -75,11 +74,7 @@ def _load(path: Path) -> Any:
 
 def _dump(path: Path, value: Any) -> None:
     """Write a cache file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class SourceCache:
@@ -146,10 +141,7 @@ class Manifest:
         for path, key in sorted(keys.items()):
             st = (self.out / path).stat()
             pages[path] = [key, st.st_size, st.st_mtime_ns]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"out": str(self.out), "pages": pages}), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps({"out": str(self.out), "pages": pages}).encode())
 
 
 def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage, ...]]:

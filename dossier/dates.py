@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PART = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+FIRST_YEAR, LAST_YEAR = 1, 9998
+"""The years a date may name: Python's calendar has no year 0, and the timeline needs the year
+after every date it draws."""
 WEEKDAYS = [d.lower() for d in calendar.day_name]
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -35,10 +38,13 @@ class Range:
 
 def _part(text: str) -> tuple[date, date, str]:
     """One calendar value (YYYY, YYYY-MM or YYYY-MM-DD) as first day, last day, precision."""
-    m = _PART.match(text)
+    m = _PART.fullmatch(text)
     if not m:
         raise ValueError(f"'{text}' is not YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m[1]), m[2], m[3]
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"'{text}' is outside the years {FIRST_YEAR:04d} to {LAST_YEAR} that "
+                         "pages and the timeline can show")
     if month is None:
         return date(year, 1, 1), date(year, 12, 31), "year"
     mon = int(month)

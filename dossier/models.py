@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .text import safe_text
+
 KINDS: dict[str, str] = {
     # kind -> plural, used for index pages and URLs (Hugo's naming: person -> people/)
     "person": "people",
@@ -438,9 +440,9 @@ class Problem:
             loc += f":{self.where.line}"
             if self.where.column:
                 loc += f":{self.where.column}"
-        head = f"{loc}: {self.severity}: {self.message}"
+        head = safe_text(f"{loc}: {self.severity}: {self.message}")
         if self.line_text:
-            return f"{head}\n    {self.line_text}"
+            return f"{head}\n    {safe_text(self.line_text)}"
         return head
 
 

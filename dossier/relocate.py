@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from .output import CACHE_DIR, atomic_write
+
 CONTEXT = 40
 """Characters of context remembered on each side."""
 FLOOR = 0.85
@@ -33,7 +35,7 @@ MARGIN = 0.03
 """The best candidate must beat the next by this much, or the anchor is ambiguous."""
 KEEP = 0.9
 """A selector's own match whose context scores this much is kept as exact."""
-LOCK_PATH = Path(".dossier-cache") / "anchors.json"
+LOCK_PATH = CACHE_DIR / "anchors.json"
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,8 @@ def load_lock(root: Path) -> dict[str, dict[str, Memory]]:
 
 def save_lock(root: Path, lock: dict[str, dict[str, Memory]]) -> None:
     """Remember the anchors of a good build (written atomically)."""
-    path = root / LOCK_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {sid: {k: m.to_json() for k, m in sorted(anchors.items())}
             for sid, anchors in sorted(lock.items())}
-    tmp = path.with_suffix(".tmp")
     # compact, so that the C encoder writes it (an indent means the slow pure-Python one)
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-                   encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(root / LOCK_PATH, json.dumps(data, ensure_ascii=False,
+                                              separators=(",", ":")).encode("utf-8"))

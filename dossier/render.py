@@ -201,14 +201,25 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(Where(f"templates/{exc.name or template}", exc.lineno or 0),
                                   f"template syntax: {exc.message}", exc.source or "") from None
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of a template is the template's
+            # (an undefined name, {{ 1 // 0 }}, a template that includes itself ...)
             frame = _template_line(exc)
+            what = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+                f"{type(exc).__name__}: {exc}"
             raise TemplateProblem(Where(f"templates/{frame[0] or template}", frame[1]),
-                                  f"template error while rendering {path}: {exc}", "") from None
+                                  f"template error while rendering {path}: {what}",
+                                  self._template_source(frame[0] or template)) from None
         data = html.encode("utf-8")
         if not key:
             self.keys[path] = digest(data)
         return path, self._emit(path, data)
+
+    def _template_source(self, name: str) -> str:
+        """The text of a template, to show the line of an error ('' if it cannot be read)."""
+        try:
+            return self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
+        except Exception:  # noqa: BLE001 - only for showing the line
+            return ""
 
     def _emit(self, path: str, data: bytes) -> bytes | None:
         if self.sink is None:

@@ -31,6 +31,7 @@ from . import dates
 from .cache import digest
 from .index import Index
 from .models import KIND_LABELS
+from .output import SEARCH_PREFIX
 from .paths import date_path, entity_path, source_path
 
 BUNDLE = "pagefind"
@@ -83,10 +84,13 @@ def key(docs: dict[str, bytes]) -> str:
 class Indexing:
     """Pagefind's command running on the search documents, in the background."""
 
-    def __init__(self, docs: dict[str, bytes]) -> None:
+    def __init__(self, docs: dict[str, bytes], work: Path) -> None:
+        """Start Pagefind in a folder of its own under `work` (the project's cache: a folder
+        an interrupted build leaves there is removed by the next build)."""
         from pagefind_bin import get_executable
 
-        self.folder = Path(tempfile.mkdtemp(prefix="dossier-search-"))
+        work.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=SEARCH_PREFIX, dir=work))
         site, self.bundle = self.folder / "site", self.folder / "bundle"
         try:
             for path, data in docs.items():

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .inputs import read_regular
 from .models import Problems, Where
+from .text import CONTROL, editor_position
 
 
 def read_seed(path: Path, rel: str, problems: Problems) -> str | None:
-    """The seed's text, or None after recording why it cannot be used."""
+    """The seed's text (control characters dropped, with a warning), or None after recording
+    why it cannot be used."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         problems.error(Where(rel), "no such seed file; check the path")
         return None
     except OSError as exc:
         problems.error(Where(rel), f"cannot read the seed: {exc.strerror}")
         return None
-    if b"\x00" in data:
+    if _binary(data):
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         problems.error(Where(rel, line), "this looks like a binary file (it contains NUL "
                        "bytes); seeds must be text (.txt) or saved web pages (.html)")
@@ -30,8 +33,36 @@ def read_seed(path: Path, rel: str, problems: Problems) -> str | None:
         problems.error(Where(rel, line, col), f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
                        "re-save the seed as UTF-8, e.g. iconv -f windows-1252 -t utf-8")
         return None
+    text = _drop_controls(text, rel, problems)
     if not text.strip():
         problems.error(Where(rel), "the seed is empty; paste the article text into it or "
                        "remove the file")
         return None
     return text
+
+
+def _binary(data: bytes) -> bool:
+    """NUL bytes in a file that is not UTF-8, or more than one byte in a hundred: a picture, a
+    PDF or UTF-16 text, not an article (a stray NUL in text is dropped like any control)."""
+    nuls = data.count(b"\x00")
+    if not nuls:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return nuls * 100 > len(data)
+
+
+def _drop_controls(text: str, rel: str, problems: Problems) -> str:
+    """The text without control characters (tab and line breaks aside): they would break the
+    feed's XML and the CSV files, and some (vertical tab, form feed, NEL) split lines where an
+    editor does not. One warning says where the first is and how many there were."""
+    found = CONTROL.search(text)
+    if found is None:
+        return text
+    line, col = editor_position(text, found.start())
+    count = len(CONTROL.findall(text))
+    problems.warn(Where(rel, line, col), f"{count} control character(s) dropped from the text "
+                  f"(the first: U+{ord(found.group()):04X}); they are not part of any article")
+    return CONTROL.sub("", text)

@@ -1,4 +1,5 @@
-"""Small text helpers: slugs and sentence boundaries."""
+"""Small text helpers: slugs, sentence boundaries, lines as editors count them, text safe to
+print."""
 
 from __future__ import annotations
 
@@ -21,12 +22,11 @@ def slugify(text: str) -> str:
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in a paragraph."""
+    """(start, end) of each sentence in a paragraph, in time linear in its length."""
     bounds, start = [], 0
     for m in _END.finditer(text):
-        word = re.search(r"([\w.]+)[.!?][\"”’')\]]*\s+$", text[start:m.end()])
-        if word and text[m.start()] == "." and (
-                word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):
+        word = _word_before(text, start, m.start())
+        if word and text[m.start()] == "." and (word.lower() in ABBREVIATIONS or len(word) == 1):
             continue
         following = text[m.end():m.end() + 1]
         if following and not (following.isupper() or following.isdigit() or following in "“\"'‘"):
@@ -36,6 +36,20 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         bounds.append((start, len(text)))
     return [(s, e) for s, e in ((s, _rstrip(text, e)) for s, e in bounds) if e > s]
+
+
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+_WORD_CHAR = re.compile(r"[\w.]")
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends at `end` (not before `start`), looked at
+    only as far back as an abbreviation can reach: a longer run is neither an abbreviation
+    nor an initial, and looking no further keeps sentence finding linear."""
+    i, limit = end, max(start, end - _LONGEST_ABBREVIATION - 1)
+    while i > limit and _WORD_CHAR.match(text, i - 1):
+        i -= 1
+    return text[i:end]
 
 
 def _rstrip(text: str, end: int) -> int:
@@ -50,3 +64,33 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     first = next((s for s, e in bounds if s <= start < e), 0)
     last = next((e for s, e in bounds if s < end <= e), len(text))
     return first, max(last, end)
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab, line feed and carriage return (C0, DEL and C1)."""
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def editor_lines(text: str) -> list[str]:
+    """The lines of a text as an editor shows them: split at \\n, \\r\\n and \\r only (not at
+    U+2028, NEL, vertical tab or form feed, where str.splitlines splits too)."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def editor_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset of `text`, lines counted as editor_lines does."""
+    before = text[:offset]
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, offset - start + 1
+
+
+def safe_text(text: str) -> str:
+    """Text fit to print on a terminal: control characters (tab and line feed aside) shown as
+    escapes, so that no escape sequence from an input file reaches the terminal."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)

@@ -1,11 +1,12 @@
 """Write the rendered site, page by page as pages are rendered, without holding them.
 
-Every page goes first into a staging folder beside the site; nothing in the site changes until
-the whole build has succeeded (`finish`), and a build that fails (`abort`) leaves the previous
-site untouched. Then:
-- a clean build swaps the staging folder in for the old site;
-- a rebuild (the previous build's manifest is at hand) moves only the changed pages into the
-  site, each atomically, and deletes pages that no longer exist.
+Every page goes first into a staging folder beside the site, never into the site itself. When
+the whole build has succeeded (`finish`), the staging folder becomes the new site in one step:
+a rebuild first links every page it kept unchanged from the old site into the staging folder
+(hard links: no copy), then the staging folder and the site swap names. Either every changed
+page is in place or none is: a build that fails, is interrupted or runs out of disk before the
+swap (`abort`) leaves the previous site untouched, and the next build removes its staging
+folder (`output.remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+
+from .inputs import read_regular
+from .output import MARKER, OLD_PREFIX, STAGE_PREFIX, remove_tree
 
 
 def safe_relpath(path: str) -> PurePosixPath:
@@ -27,14 +31,17 @@ def safe_relpath(path: str) -> PurePosixPath:
 class SiteWriter:
     """Takes the pages of one build as they come; changes the site only in `finish`."""
 
-    def __init__(self, out: Path, static: Path, incremental: bool = False) -> None:
-        self.out, self.static = out.resolve(), static
+    def __init__(self, out: Path, static: Path, incremental: bool = False,
+                 root: Path | None = None) -> None:
+        self.out, self.static = out, static
+        self.root = (root or static.parent.parent).resolve()
+        """Static files are read only from inside this folder (the project)."""
         self.incremental = incremental and self.out.is_dir()
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-",
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{STAGE_PREFIX}",
                                            dir=self.out.parent))
         self.wanted: set[PurePosixPath] = set()
-        self.staged: list[PurePosixPath] = []
+        self.staged: set[PurePosixPath] = set()
 
     def put(self, rel: str, data: bytes | None) -> None:
         """A page of this build: its bytes, or None for a page the last build wrote as it
@@ -46,49 +53,66 @@ class SiteWriter:
             self.wanted.add(path)
             return
         self.wanted.add(path)
-        if self.incremental:
-            current = self.out.joinpath(*path.parts)
-            if current.is_file() and current.stat().st_size == len(data) \
-                    and current.read_bytes() == data:
-                return
+        if self.incremental and _same(self.out.joinpath(*path.parts), data):
+            return
         target = self.stage.joinpath(*path.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.staged.append(path)
+        self.staged.add(path)
 
     def finish(self) -> int:
-        """Add the static files and bring the site up to date; return how many files were
-        written."""
+        """Add the static files and make the staging folder the site; return how many files
+        were written (pages kept from the last build are linked, not counted)."""
         try:
-            if self.static.is_dir():
-                for src in sorted(p for p in self.static.rglob("*") if p.is_file()):
-                    self.put(PurePosixPath("static", *src.relative_to(self.static).parts)
-                             .as_posix(), src.read_bytes())
-            if not self.incremental:
-                os.chmod(self.stage, 0o755)
-                _swap(self.stage, self.out)
-                return len(self.staged)
-            for path in self.staged:
-                target = self.out.joinpath(*path.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.stage.joinpath(*path.parts), target)
-            self._delete_unwanted()
+            for rel, data in self._static_files():
+                self.put(rel, data)
+            for path in sorted(self.wanted - self.staged):
+                _link(self.out.joinpath(*path.parts), self.stage.joinpath(*path.parts))
+            (self.stage / MARKER).write_bytes(b"Written by dossier: the next build replaces "
+                                              b"this folder whole.\n")
+            os.chmod(self.stage, 0o755)
+            _swap(self.stage, self.out)
             return len(self.staged)
         finally:
-            shutil.rmtree(self.stage, ignore_errors=True)
+            self.abort()
 
     def abort(self) -> None:
         """Forget this build: the site stays as the last good build left it."""
-        shutil.rmtree(self.stage, ignore_errors=True)
+        if self.stage.exists():
+            remove_tree(self.stage)
 
-    def _delete_unwanted(self) -> None:
-        for folder, _dirs, names in os.walk(self.out, topdown=False):
-            base = PurePosixPath(Path(folder).relative_to(self.out).as_posix())
+    def _static_files(self) -> list[tuple[str, bytes]]:
+        """templates/static/ as (site path, bytes): regular files inside the project only."""
+        if not self.static.is_dir():
+            return []
+        files = []
+        for folder, _dirs, names in os.walk(self.static):
             for name in names:
-                if (base / name if base.parts else PurePosixPath(name)) not in self.wanted:
-                    os.unlink(os.path.join(folder, name))
-            if folder != str(self.out) and not os.listdir(folder):
-                os.rmdir(folder)
+                src = Path(folder, name)
+                if not src.resolve().is_relative_to(self.root):
+                    raise OSError(f"{src} is a link to a file outside the project; it is not "
+                                  "published")
+                rel = PurePosixPath("static", *src.relative_to(self.static).parts)
+                files.append((rel.as_posix(), read_regular(src)))
+        return sorted(files)
+
+
+def _same(current: Path, data: bytes) -> bool:
+    """True if the site already holds a file with exactly these bytes."""
+    try:
+        return current.stat().st_size == len(data) and read_regular(current) == data
+    except OSError:
+        return False
+
+
+def _link(old: Path, new: Path) -> None:
+    """Put a page kept from the last build into the staging folder: a hard link to it (the
+    build never writes into a file, so sharing it is safe), or a copy where links fail."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(old, new, follow_symlinks=False)
 
 
 def write_site(out: Path, pages: dict[str, bytes | None], static: Path,
@@ -106,12 +130,18 @@ def write_site(out: Path, pages: dict[str, bytes | None], static: Path,
 
 
 def _swap(new: Path, out: Path) -> None:
-    """Replace `out` by `new`: rename the old one aside, rename the new one in, delete the old."""
+    """Replace `out` by `new`: rename the old one aside, rename the new one in (putting the old
+    one back if that fails), then delete the old one."""
     old = None
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}{OLD_PREFIX}", dir=out.parent))
         old.rmdir()
         out.rename(old)
-    new.rename(out)
+    try:
+        new.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)
+        raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)

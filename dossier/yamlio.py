@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -23,7 +24,9 @@ import yaml
 if TYPE_CHECKING:
     import jsonschema
 
+from .inputs import read_regular
 from .models import Problems, Where
+from .text import CONTROL, editor_lines, editor_position, safe_text
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
@@ -84,13 +87,88 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _refuse_aliases(text: str) -> None:
-    """Raise at the first alias (*name): aliases are what makes "billion laughs" bombs."""
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists a dossier file may have (PyYAML builds nested
+values recursively: thousands of levels would exhaust the stack)."""
+
+FORBIDDEN = re.compile(CONTROL.pattern[:-1] + "\u2028\u2029]")
+"""Control characters (tab, line feed and carriage return aside) and the characters PyYAML
+takes for line breaks where editors do not (U+2028, U+2029; NEL is a control character):
+refused in dossier files, so that every line number in a message is the line an editor shows."""
+
+
+def _refuse_unsafe_events(text: str) -> None:
+    """Raise at the first alias (*name), explicit tag (!!python/..., !name) or nesting deeper
+    than MAX_DEPTH: aliases make "billion laughs" bombs, tags ask for objects other than text,
+    numbers, lists and mappings, and deep nesting exhausts the stack."""
+    depth = 0
     for event in yaml.parse(text, Loader=_BASE):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 None, None, "YAML aliases (*name) are not allowed in dossier files; "
                 "write the value out", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag is not None and not _implicit(event):
+            raise yaml.MarkedYAMLError(
+                None, None, f"YAML tags ({tag}) are not allowed in dossier files; remove the "
+                "tag and write the value as plain text, a number, a list or a mapping",
+                event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep; flatten the data",
+                    event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _implicit(event: yaml.Event) -> bool:
+    """True when a node's tag was worked out by the parser rather than written in the file."""
+    if isinstance(event, yaml.ScalarEvent):
+        return any(event.implicit)
+    return bool(getattr(event, "implicit", False))
+
+
+def _forbidden_character(text: str, rel: str, problems: Problems) -> bool:
+    """Record the first control character of a file at its line and column (as an editor
+    counts them); True if there was one."""
+    found = FORBIDDEN.search(text)
+    if found is None:
+        return False
+    line, col = editor_position(text, found.start())
+    problems.error(Where(rel, line, col), f"the file holds the control character "
+                   f"U+{ord(found.group()):04X}; delete it (only tabs and line breaks may "
+                   "appear in a dossier file)", _line_of(text, line))
+    return True
+
+
+def _refuse_control_values(data: Any, rel: str, problems: Problems) -> None:
+    """Every text value or key holding a control character (written as an escape such as
+    "\\x00" in a double-quoted string) is an error at its position."""
+    if isinstance(data, LocDict):
+        for key, value in data.items():
+            where = data.key_pos.get(key, data.pos)
+            _control_text(key, where, rel, problems)
+            if isinstance(value, str):
+                _control_text(value, where, rel, problems)
+            else:
+                _refuse_control_values(value, rel, problems)
+    elif isinstance(data, LocList):
+        for item, where in zip(data, data.item_pos, strict=True):
+            if isinstance(item, str):
+                _control_text(item, where, rel, problems)
+            else:
+                _refuse_control_values(item, rel, problems)
+
+
+def _control_text(text: str, where: tuple[int, int], rel: str, problems: Problems) -> None:
+    found = FORBIDDEN.search(text)
+    if found is not None:
+        problems.error(Where(rel, *where), f"the value holds the control character "
+                       f"U+{ord(found.group()):04X} ('{safe_text(text[:40])}'); remove it")
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
@@ -98,46 +176,55 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
     """Parse a YAML file; on failure record the problem (file, line, column) and return None."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.error(Where(rel), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
         return None
     except OSError as exc:
         problems.error(Where(rel), f"cannot read the file: {exc.strerror}")
         return None
+    if _forbidden_character(text, rel, problems):
+        return None
     try:
-        _refuse_aliases(text)
+        _refuse_unsafe_events(text)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-        if data is None:
-            problems.error(Where(rel), "the file is empty (or only comments); fill it in or "
-                           "delete it")
-        return data
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        col = mark.column + 1 if mark else 0
-        what = exc.problem or ""
-        if exc.context:
-            started = exc.context_mark
-            at = (f" (started at line {started.line + 1}, column {started.column + 1})"
-                  if started and started is not mark else "")
-            what = f"{exc.context}{at}: {what}"
-        problems.error(Where(rel, line, col), f"YAML syntax: {what}", _line_of(text, line))
+        _syntax_error(exc, text, rel, problems)
         return None
     except yaml.YAMLError as exc:
         problems.error(Where(rel), f"YAML syntax: {exc}")
         return None
+    if data is None:
+        problems.error(Where(rel), "the file is empty (or only comments); fill it in or "
+                       "delete it")
+        return None
+    errors = len(problems.errors)
+    _refuse_control_values(data, rel, problems)
+    return data if len(problems.errors) == errors else None
 
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, rel: str, problems: Problems) -> None:
+    """A YAML syntax error at its line and column, with the line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 0
+    col = mark.column + 1 if mark else 0
+    what = exc.problem or ""
+    if exc.context:
+        started = exc.context_mark
+        at = (f" (started at line {started.line + 1}, column {started.column + 1})"
+              if started and started is not mark else "")
+        what = f"{exc.context}{at}: {what}"
+    problems.error(Where(rel, line, col), f"YAML syntax: {what}", _line_of(text, line))
 
 def _line_of(text: str, line: int) -> str:
-    lines = text.splitlines()
+    lines = editor_lines(text)
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
 def line_text(path: Path, line: int) -> str:
     """The given 1-based line of a file, stripped, for showing under a message."""
     try:
-        return _line_of(path.read_text(encoding="utf-8-sig"), line)
+        return _line_of(read_regular(path).decode("utf-8-sig"), line)
     except (OSError, UnicodeDecodeError):
         return ""
 

@@ -105,7 +105,8 @@ def test_search_is_reindexed_only_when_searchable_text_changed(mini, monkeypatch
     assert quiet_build("--root", str(mini)) == 0
     started = []
     real = build.search.Indexing
-    monkeypatch.setattr(build.search, "Indexing", lambda docs: started.append(1) or real(docs))
+    monkeypatch.setattr(build.search, "Indexing",
+                        lambda docs, work: started.append(1) or real(docs, work))
     EDITS[edit](mini)
     assert quiet_build("--root", str(mini)) == 0
     assert bool(started) is reindexed

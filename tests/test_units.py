@@ -133,7 +133,8 @@ def test_writer_swaps_in_a_complete_site(tmp_path: Path):
     out = tmp_path / "site"
     write_site(out, {"index.html": b"one", "a/b.html": b"two"}, tmp_path / "none")
     write_site(out, {"index.html": b"three"}, tmp_path / "none")
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [".dossier-site",
+                                                                            "index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 

@@ -1,0 +1,101 @@
+"""Which files the build may read: regular files inside the project, nothing else.
+
+A dossier keeps evidence, and its site is published: a symbolic link in seeds/, content/ or
+templates/ that points outside the project would publish whatever it points to (/etc/passwd,
+a private key), and a FIFO or a device would block the build forever or never end. So, before
+anything is read, every entry of those folders is checked (`check_inputs`), and every input is
+then opened without blocking and read only if it is a regular file (`read_regular`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .models import Problems, Where
+
+INPUT_FOLDERS = ("seeds", "content", "templates")
+"""The project's folders the build reads."""
+
+
+class NotRegular(OSError):
+    """The path is a FIFO, socket, device or folder: it is not read."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(f"not a regular file ({_kind(mode)})")
+        self.strerror = f"it is a {_kind(mode)}, not a regular file"
+        self.filename = str(path)
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file. Opened without blocking (a FIFO with no writer would block
+    an ordinary open for ever); anything but a regular file raises NotRegular."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(path, mode)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def check_inputs(root: Path, problems: Problems) -> bool:
+    """Record every link that leads outside the project (or nowhere) and every entry of the
+    input folders that is neither a folder nor a regular file; True if there was none."""
+    root = root.resolve()
+    errors = len(problems.errors)
+    for name in INPUT_FOLDERS:
+        top = root / name
+        _check_entry(top, root, problems)
+        if top.is_dir() and not top.is_symlink():
+            for folder, dirs, files in os.walk(top):
+                for entry in sorted(dirs + files):
+                    _check_entry(Path(folder) / entry, root, problems)
+    return len(problems.errors) == errors
+
+
+def _check_entry(path: Path, root: Path, problems: Problems) -> None:
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    name = path.relative_to(root).as_posix()
+    if stat.S_ISLNK(info.st_mode):
+        _check_link(path, name, root, problems)
+    elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        problems.error(Where(name), f"{name} is a {_kind(info.st_mode)}, not a regular file: "
+                       "the build reads only regular files; remove it")
+
+
+def _check_link(path: Path, name: str, root: Path, problems: Problems) -> None:
+    target = os.readlink(path)
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.error(Where(name), f"{name} is a link to {target}, which does not exist (or "
+                       "loops); replace the link by the file itself")
+        return
+    if not resolved.is_relative_to(root):
+        problems.error(Where(name), f"{name} is a link to {resolved}, outside the project; "
+                       "the build never reads (or publishes) files from outside the project: "
+                       "copy the file into the project instead of linking to it")
+    elif not (resolved.is_file() or resolved.is_dir()):
+        problems.error(Where(name), f"{name} is a link to {resolved}, which is not a regular "
+                       "file; remove it")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "special file"
