@@ -11,6 +11,11 @@ event reloads the page; an "error" event carries the problems of a failed build 
 the script shows in an overlay (as text, never as markup) over the last good page, which keeps
 being served. If no site could ever be built, pages are answered with an error page instead.
 
+Only requests addressed to the preview itself are answered (see accepted_host): a web page that
+points a DNS name of its own at this machine (DNS rebinding) gets 421 Misdirected Request. A
+request target over MAX_TARGET bytes gets 414, a name the file system rejects 404; a client that
+goes away early is no error, and no request ever prints a traceback.
+
 This module does not import build.py: the caller passes the build and the terminal report.
 """
 
@@ -18,12 +23,14 @@ from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import mimetypes
 import os
 import queue
 import re
 import secrets
 import socket
+import stat
 import sys
 import threading
 import time
@@ -47,6 +54,18 @@ WATCHED = ("seeds", "content", "templates")
 HEARTBEAT = 15.0
 """Seconds between keep-alive comments on an idle event stream (finds closed tabs)."""
 OVERLAY_ID = "dossier-live-errors"
+MAX_TARGET = 2048
+"""The longest request target (path and query, in bytes) answered; a longer one gets 414."""
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+"""The names of this machine every preview answers to, whatever its --host."""
+WILDCARDS = frozenset({"", "0.0.0.0", "::"})
+"""--host values that mean every address of the machine."""
+NO_FILE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL,
+                     errno.EILSEQ})
+"""File-system errors that mean there is no file by that name (one too long, say): 404."""
+HOST = re.compile(r"(?:\[(?P<v6>[^\[\]]+)\]|(?P<name>[^:\[\]]+))(?::(?P<port>\d{1,5}))?"
+                  r"|(?P<bare>[0-9a-f]*:[0-9a-f:.]*)")
+"""A Host header in lower case: name or [IPv6 address], then maybe :port; or a bare IPv6."""
 
 BuildFn = Callable[[Problems], "dict[str, int] | None"]
 ReportFn = Callable[[Problems], None]
@@ -228,7 +247,82 @@ def locate(site: Path, url_path: str) -> Path | HTTPStatus:
     return target
 
 
-def make_handler(site: Path, live: Live) -> type[BaseHTTPRequestHandler]:
+def resolve(site: Path, url_path: str) -> Path | str | HTTPStatus:
+    """The file a URL path names (a folder's index.html), the address a folder named without
+    its final slash redirects to, or the status to refuse the path with."""
+    found = locate(site, url_path)
+    if isinstance(found, HTTPStatus):
+        return found
+    folder = is_dir(found)
+    if folder and not url_path.endswith("/"):
+        parts = [p for p in unquote(url_path).split("/") if p not in ("", ".")]
+        return "/" + "".join(quote(p) + "/" for p in parts)
+    return found / "index.html" if folder or url_path.endswith("/") else found
+
+
+def is_dir(path: Path) -> bool:
+    """Whether `path` is a folder; False also for a name the file system rejects (too long,
+    say). Other errors (no permission ...) are raised."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError as exc:
+        if exc.errno not in NO_FILE:
+            raise
+        return False
+
+
+def read_file(path: Path) -> bytes | None:
+    """The bytes of the file at `path`, or None if there is none (also for a name the file
+    system rejects). Other errors are raised."""
+    try:
+        return path.read_bytes() if stat.S_ISREG(path.stat().st_mode) else None
+    except OSError as exc:
+        if exc.errno not in NO_FILE:
+            raise
+        return None
+
+
+def ip(name: str) -> str | None:
+    """`name` in the standard form of an IP address (0:0:0:0:0:0:0:1 is ::1), if it is one."""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return None
+
+
+def accepted_names(host: str, hostname: str) -> list[str]:
+    """The names a preview served on `host` answers to (IPv6 addresses without brackets)."""
+    extra = hostname.lower() if host in WILDCARDS else ip(host) or host.lower()
+    return list(dict.fromkeys([*LOOPBACK, extra] if extra else LOOPBACK))
+
+
+def accepted_host(value: str, host: str, port: int, hostname: str) -> bool:
+    """Whether the Host header `value` names the preview served on `host`:`port`.
+
+    Accepted: the loopback names and `host`, and when `host` is a wildcard also the machine's
+    `hostname` and any IP address; a port, if given, must be `port`. A web page that points a
+    DNS name of its own at this machine (DNS rebinding) sends that name, and is refused."""
+    found = HOST.fullmatch(value.strip().lower())
+    if not found or (found["port"] and int(found["port"]) != port):
+        return False
+    name = found["v6"] or found["name"] or found["bare"]
+    if (ip(name) or name) in accepted_names(host, hostname):
+        return True
+    return host in WILDCARDS and ip(name) is not None
+
+
+def misdirected_text(host: str, port: int, hostname: str) -> str:
+    """The body of a 421 answer: the hosts the preview answers to."""
+    names = [f"[{n}]" if ":" in n else n for n in accepted_names(host, hostname)]
+    if host in WILDCARDS:
+        names.append("any IP address")
+    return (f"421 Misdirected Request: this dossier preview answers only requests for "
+            f"{', '.join(names[:-1])} or {names[-1]}, port {port}.\n")
+
+
+def make_handler(site: Path, live: Live, host: str) -> type[BaseHTTPRequestHandler]:
+    hostname = socket.gethostname()
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "dossier-serve"
 
@@ -242,55 +336,73 @@ def make_handler(site: Path, live: Live) -> type[BaseHTTPRequestHandler]:
             self.respond(head=True)
 
         def respond(self, head: bool) -> None:
+            port = self.server.server_address[1]
+            if self.misdirected(port):
+                self.send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                          misdirected_text(host, port, hostname).encode(), head)
+                return
+            if len(self.path) > MAX_TARGET:  # decoded as Latin-1: a character per byte
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG,
+                                explain=f"Addresses are limited to {MAX_TARGET} bytes.")
+                return
             # not urlsplit: it would take '//x/...' for a host name
             path, _, query = self.path.partition("#")[0].partition("?")
             if path == EVENTS:
                 token = parse_qs(query).get("v", [""])[0]
                 self.events(token, head)
                 return
-            found = locate(site, path)
+            self.page(path, query, head)
+
+        def misdirected(self, port: int) -> bool:
+            """Whether the Host header names another server (HTTP/1.0 may leave it out)."""
+            values = self.headers.get_all("Host") or []
+            if not values:
+                return self.request_version not in ("HTTP/0.9", "HTTP/1.0")
+            return len(values) > 1 or not accepted_host(values[0], host, port, hostname)
+
+        def page(self, path: str, query: str, head: bool) -> None:
+            """Answer with the file `path` names, a redirect to a folder's address, or why not."""
+            try:
+                found = resolve(site, path)
+                data = self.read(found) if isinstance(found, Path) else None
+            except OSError as exc:
+                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR,
+                                explain=f"cannot read {unquote(path)}: {exc.strerror or exc}")
+                return
             if isinstance(found, HTTPStatus):
                 self.send_error(found)
-                return
-            if found.is_dir() and not path.endswith("/"):
-                parts = [p for p in unquote(path).split("/") if p not in ("", ".")]
-                location = "/" + "".join(quote(p) + "/" for p in parts)
+            elif isinstance(found, str):
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", location + (f"?{query}" if query else ""))
+                self.send_header("Location", found + (f"?{query}" if query else ""))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                return
-            if found.is_dir() or path.endswith("/"):
-                found = found / "index.html"
-            data = self.read(found)
-            if data is None:
-                if live.error and not (site / "index.html").is_file() and (
-                        found.suffix in (".html", ".htm", "")):
-                    page = ERROR_PAGE.replace("__TEXT__", html.escape(live.error))
-                    self.send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
-                              inject(page.encode(), live.token()), head)
-                else:
-                    self.send_error(HTTPStatus.NOT_FOUND)
-                return
-            ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            if ctype == "text/html":
-                ctype = "text/html; charset=utf-8"
-                data = inject(data, live.token())
-            self.send(HTTPStatus.OK, ctype, data, head)
+            elif data is None:
+                self.missing(found, head)
+            else:
+                ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+                if ctype == "text/html":
+                    ctype = "text/html; charset=utf-8"
+                    data = inject(data, live.token())
+                self.send(HTTPStatus.OK, ctype, data, head)
+
+        def missing(self, path: Path, head: bool) -> None:
+            """404, or the build's errors for a page while no site could be built yet."""
+            if live.error and not (site / "index.html").is_file() and (
+                    path.suffix in (".html", ".htm", "")):
+                body = ERROR_PAGE.replace("__TEXT__", html.escape(live.error))
+                self.send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
+                          inject(body.encode(), live.token()), head)
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
 
         def read(self, path: Path) -> bytes | None:
             """The file's bytes, or None; a miss during a build is retried once it ends (the
             build swaps the new site in with two renames)."""
-            for attempt in range(2):
-                try:
-                    if path.is_file():
-                        return path.read_bytes()
-                except OSError:
-                    pass
-                if attempt or live.idle.is_set():
-                    break
+            data = read_file(path)
+            if data is None and not live.idle.is_set():
                 live.idle.wait(10)
-            return None
+                data = read_file(path)
+            return data
 
         def send(self, status: HTTPStatus, ctype: str, data: bytes, head: bool) -> None:
             self.send_response(status)
@@ -331,6 +443,15 @@ def make_handler(site: Path, live: Live) -> type[BaseHTTPRequestHandler]:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[object, ...]) -> None:
+        """A client that went away early is no error; anything else is one line, not a
+        traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError):
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            print(f"error: answering a request from {client_address[0]}: {message}",
+                  file=sys.stderr, flush=True)
 
 
 def listen(host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> Server:
@@ -428,7 +549,7 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
     stop = stop or threading.Event()
     live = Live()
     try:
-        httpd = listen(host, port, make_handler(out, live))
+        httpd = listen(host, port, make_handler(out, live, host))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             print(f"error: port {port} is already in use on {host}; stop the program using it "
