@@ -442,7 +442,8 @@ class Problem:
                 loc += f":{self.where.column}"
         head = safe_text(f"{loc}: {self.severity}: {self.message}")
         if self.line_text:
-            return f"{head}\n    {safe_text(self.line_text)}"
+            shown = self.line_text if len(self.line_text) <= 160 else self.line_text[:160] + " …"
+            return f"{head}\n    {safe_text(shown)}"
         return head
 
 

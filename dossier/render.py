@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -69,11 +69,28 @@ def time_html(value: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    """commonmark without raw HTML; markdown-it refuses javascript:, vbscript:, file: and data:
-    links. Made on first use: most pages have no notes."""
+    """CommonMark without raw HTML, without images and without data: addresses. markdown-it
+    refuses javascript:, vbscript: and file: links and lets data:image through; here data: is
+    refused too, and an image is shown as a link to it (its words, or its address): a picture
+    from another site would be fetched on every reader's visit (a tracking pixel), and the site
+    publishes no picture of its own. Made on first use: most pages have no notes."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False})
+    md = MarkdownIt("commonmark", {"html": False})
+    allowed = md.validateLink
+    md.validateLink = lambda url: allowed(url) and not url.strip().lower().startswith("data:")
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def _image_as_link(self: object, tokens: list, idx: int, options: object, env: object) -> str:
+    """An image of a note, rendered as a link to the picture (never fetched by the page)."""
+    token = tokens[idx]
+    words = escape(token.content or token.attrGet("src") or "")
+    src = str(token.attrGet("src") or "")
+    if not src.lower().startswith(("https://", "http://")):
+        return str(words)
+    return f'<a href="{escape(src)}">{words}</a>'
 
 
 def article_blocks(source: Source, entities: dict[str, Entity],

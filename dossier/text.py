@@ -69,7 +69,7 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and carriage return (C0, DEL and C1)."""
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def editor_lines(text: str) -> list[str]:
@@ -90,7 +90,8 @@ def editor_position(text: str, offset: int) -> tuple[int, int]:
 
 
 def safe_text(text: str) -> str:
-    """Text fit to print on a terminal: control characters (tab and line feed aside) shown as
-    escapes, so that no escape sequence from an input file reaches the terminal."""
+    """Text fit to print as one line on a terminal: control characters and line breaks (tab
+    aside) shown as escapes, so that no escape sequence from an input file reaches the
+    terminal and no name with a line break in it splits a message."""
     return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                             else f"\\u{ord(m.group()):04x}", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 import textwrap
@@ -128,6 +129,15 @@ MINI_ENTITIES = """\
       description: [{text: News agency., sources: [alpha]}]
     """
 
+
+
+def tree_digest(folder: Path) -> str:
+    """A hash of every file's path and bytes under `folder`: equal digests, equal trees."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
+    return h.hexdigest()
 
 
 def edit(path: Path, old: str, new: str) -> None:

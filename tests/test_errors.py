@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.conftest import REPO, edit
+from tests.conftest import REPO, edit, tree_digest
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
@@ -24,14 +23,6 @@ def errors(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[s
     assert build.main(["--root", str(root), *args]) == 1
     err = capsys.readouterr().err
     return [line for line in err.splitlines() if ": error: " in line]
-
-
-def tree_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
-    return h.hexdigest()
 
 
 def test_yaml_syntax_error(mini, capsys):
