@@ -316,6 +316,8 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
 
 def clean_command(root: Path, file: Path, explain: bool, problems: Problems) -> list[str] | None:
     """The lines `build.py clean FILE` prints: what the source page's <article> holds."""
+    if not check_inputs(root, problems):
+        return None
     rules = load_rules(root / "content" / "boilerplate.yaml", problems, root=root)
     raw = read_seed(file, str(file), problems)
     if raw is None or problems.errors:

@@ -28,7 +28,7 @@ from .anchor import Text
 from .dates import MONTHS, WEEKDAYS
 from .models import Entity, Problems, Source, Where
 from .seeds import read_seed
-from .text import ABBREVIATIONS, sentence_around, sentence_bounds, slugify
+from .text import ABBREVIATIONS, editor_lines, sentence_around, sentence_bounds, slugify
 from .yamlio import line_text, position, read_yaml, validate
 
 IGNORE_FILE = "content/lint-ignore.yaml"
@@ -167,7 +167,7 @@ class _SeedText:
         raw = None
         if source.cleaned.input_kind == "text":
             raw = read_seed(root / source.meta.seed, source.meta.seed, Problems())
-        self.raw_lines = raw.splitlines() if raw is not None else None
+        self.raw_lines = editor_lines(raw) if raw is not None else None
 
     def in_headline(self, start: int) -> bool:
         return any(s <= start < e for s, e in self.skip)

@@ -26,6 +26,7 @@ from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
 from .parallel import map_items
 from .paths import date_path, entity_path, mentions_path, source_path
 from .progress import Progress
+from .text import editor_lines
 
 PAGE_SOURCES = 100
 """Sources per page of an entity's mentions. A popular entity (the main country) is mentioned
@@ -151,7 +152,7 @@ class TemplateProblem(Exception):
         super().__init__(message)
         self.where = where
         self.message = message
-        lines = source.splitlines()
+        lines = editor_lines(source)
         self.line_text = lines[where.line - 1].strip() if 0 < where.line <= len(lines) else ""
 
 
