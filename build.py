@@ -60,7 +60,7 @@ from dossier.render import Renderer, counts, date_units
 from dossier.seeds import read_seed
 from dossier.text import safe_text
 from dossier.write import SiteWriter
-from dossier.yamlio import line_text
+from dossier.yamlio import line_text, load_schema
 
 ROOT = Path(__file__).resolve().parent
 
@@ -385,9 +385,11 @@ def summary(c: dict[str, int], out: Path) -> str:
 
 
 def check_base_url(value: str) -> None:
-    """Raise ValueError unless --base-url is empty or an http(s) address, as base_url in
-    content/dossier.yaml must be (it goes into every page, the feed and the sitemap)."""
-    if value and not re.fullmatch(r"https?://[^\s<>\"'`\\]+", value):
+    """Raise ValueError unless --base-url is empty or an address base_url in
+    content/dossier.yaml could hold (the same rule, from its schema): it goes into every page,
+    the feed and the sitemap."""
+    rule = load_schema("dossier.schema.json")["properties"]["base_url"]["pattern"]
+    if value and not re.search(rule, value):
         raise ValueError(f"--base-url {safe_text(value)!r} is not an http(s) address (such as "
                          "https://example.org/dossier/)")
 

@@ -57,6 +57,10 @@ def rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+MAX_ID = 150
+"""The longest id of a seed (entity ids likewise, in their schema): file names made from it
+(page, cache entry, temporary file) must stay within the file system's 255 bytes."""
+
 RESERVED_IDS = frozenset({"index"})
 """Ids the build's own pages use: a source 'index' would be sources/index.html, the list of
 sources; an entity 'index' would be the index of its kind."""
@@ -88,6 +92,9 @@ def _seed_name_problem(sid: str, seeds: dict[str, Path], folded: dict[str, str])
     if not SAFE_ID.fullmatch(sid):
         return (f"the seed's name '{sid}' cannot be a page address: rename the file using only "
                 "letters, digits, '-', '_' and '.'")
+    if len(sid) > MAX_ID:
+        return (f"the seed's name is {len(sid)} characters long; file systems refuse the page "
+                f"names made from it: rename the file, at most {MAX_ID} characters")
     if sid.casefold() in RESERVED_IDS:
         return (f"the seed's name '{sid}' is taken by a page of the site (sources/{sid}.html "
                 "is the list of sources); rename the file")

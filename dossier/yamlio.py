@@ -333,6 +333,9 @@ def _message(err: jsonschema.ValidationError) -> str:
             if len(given) > 1:
                 return f"{where}: has both {' and '.join(given)}; keep one"
             return f"{where}: needs one of {' or '.join(choices)}"
+    if err.validator == "maxLength":
+        return (f"{where}: {safe_text(err.instance[:40])!r}… is too long (at most "
+                f"{err.validator_value} characters: file systems refuse longer page names)")
     if err.validator == "enum":
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if err.validator == "pattern":

@@ -153,6 +153,19 @@ FAILURES = {
         write("seeds/gamma\n.txt", "Iran sent advisers.\n"),
         "seeds/gamma\\x0a.txt: error: the seed's name 'gamma\\x0a' cannot be a page address: "
         "rename the file using only letters, digits, '-', '_' and '.'"),
+    "seed name too long for a file system": (
+        write("seeds/" + "b" * 151 + ".txt", "Iran sent advisers.\n"),
+        "seeds/" + "b" * 151 + ".txt: error: the seed's name is 151 characters long; file systems "
+        "refuse the page names made from it: rename the file, at most 150 characters"),
+    "entity id too long for a file system": (
+        replace_in("content/entities/all.yaml", "id: associated-press", "id: " + "a" * 151),
+        "content/entities/all.yaml:42:7: error: [8].id: '" + "a" * 40 + "'… is too long (at "
+        "most 150 characters: file systems refuse longer page names)"),
+    "base_url that is no address": (
+        write("content/dossier.yaml", "title: t\nbase_url: 'https://x.org/\"><script>x</script>'\n"),
+        "content/dossier.yaml:2:11: error: base_url: 'https://x.org/\"><script>x</script>' is not "
+        "valid (Where the site is published (an http(s) address), for the sitemap, the feed and "
+        "citations; `build.py --base-url` overrides it.)"),
     # ids that are pages of the build itself
     "source id 'index'": (write("seeds/index.txt", "Iran sent advisers.\n"),
                           "seeds/index.txt: error: the seed's name 'index' is taken by a page of "
