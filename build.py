@@ -180,10 +180,18 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             remove_leftovers(out, root)
             return _build(root, out, problems, strict, base_url)
     except OSError as exc:
-        problems.error(Where(rel(Path(exc.filename), root) if exc.filename else "build.py"),
-                       f"cannot write: {exc.strerror or exc}; free disk space or make the folder "
-                       "writable, then build again (the site was left as it was)")
+        problems.error(Where(_failed_at(exc, out, root)), f"{exc.strerror or exc}: the build "
+                       f"stopped and left {rel(out, root)} as it was; free disk space or make the "
+                       "folder writable, then build again")
         return None
+
+
+def _failed_at(exc: OSError, out: Path, root: Path) -> str:
+    """The file an OSError names, if it is still there to look at; else the output folder (a
+    full disk names no file; a staging folder is gone once the build stopped)."""
+    if exc.filename and os.path.lexists(exc.filename):
+        return rel(Path(exc.filename), root)
+    return rel(out, root)
 
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
@@ -458,9 +466,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the build stops as on Ctrl-C, its staging folders removed on the way out."""
+
+
 def _stop(signum: int, _frame: object) -> None:
-    """SIGTERM ends the build as Ctrl-C does: staging folders are removed on the way out."""
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 if __name__ == "__main__":
@@ -470,5 +481,6 @@ if __name__ == "__main__":
     except BrokenPipeError:  # output piped into a reader that stopped (| head): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as stopped:
+        print("Stopped; the site was left as it was.", file=sys.stderr)
+        sys.exit(143 if isinstance(stopped, Terminated) else 130)

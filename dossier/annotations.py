@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import dates
+from .inputs import rel
 from .models import (
     KINDS,
     AnswerSpec,
@@ -47,14 +48,6 @@ class Dossier:
     """Markdown."""
     base_url: str = "http://localhost:8000/"
     """Where the site is published, ending in '/': for the sitemap, the feed and citations."""
-
-
-def rel(path: Path, root: Path) -> str:
-    """A path relative to the project root, with forward slashes, for messages."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 MAX_ID = 150

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import overlap
+from .inputs import read_regular
 from .models import Problem, Source
 from .output import CACHE_DIR, atomic_write
 from .overlap import SharedPassage
@@ -66,8 +67,7 @@ again (the live preview) takes them from memory instead of unpickling them."""
 def _load(path: Path) -> Any:
     """What a cache file holds; None when it is missing or unreadable (a miss)."""
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)  # noqa: S301 - our own cache
+        return pickle.loads(read_regular(path))  # noqa: S301 - our own cache
     except Exception:  # noqa: BLE001 - a missing or unreadable cache entry is a miss
         return None
 
@@ -113,7 +113,7 @@ class Manifest:
         self.out = out
         self.pages: dict[str, list] = {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(self.path))
             if data.get("out") == str(out) and out.is_dir():
                 self.pages = data["pages"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):

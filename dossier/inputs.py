@@ -46,25 +46,48 @@ def read_regular(path: Path) -> bytes:
 
 def check_inputs(root: Path, problems: Problems) -> bool:
     """Record every link that leads outside the project (or nowhere) and every entry of the
-    input folders that is neither a folder nor a regular file; True if there was none."""
+    input folders that is neither a folder nor a regular file; True if there was none. Links
+    to folders inside the project are followed (the readers follow them too)."""
     root = root.resolve()
     errors = len(problems.errors)
     for name in INPUT_FOLDERS:
-        top = root / name
-        _check_entry(top, root, problems)
-        if top.is_dir() and not top.is_symlink():
-            for folder, dirs, files in os.walk(top):
-                for entry in sorted(dirs + files):
-                    _check_entry(Path(folder) / entry, root, problems)
+        for path in walk(root / name, root):
+            _check_entry(path, root, problems)
     return len(problems.errors) == errors
 
 
+def walk(top: Path, root: Path) -> list[Path]:
+    """`top` and everything below it, as the build sees them: links to folders inside the
+    project are followed (once each: a loop of links ends), links leading outside are listed
+    but not followed."""
+    found, seen, todo = [], set(), [top]
+    while todo:
+        path = todo.pop()
+        if not os.path.lexists(path):
+            continue
+        found.append(path)
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue
+        if real.is_dir() and real.is_relative_to(root) and real not in seen:
+            seen.add(real)
+            try:
+                todo.extend(sorted(path.iterdir(), reverse=True))
+            except OSError:
+                continue
+    return found
+
+
+def regular_files(top: Path, root: Path) -> list[Path]:
+    """The regular files below `top`, inside the project, as `walk` finds them."""
+    return [p for p in walk(top, root) if p != top and p.resolve().is_relative_to(root)
+            and p.is_file()]
+
+
 def _check_entry(path: Path, root: Path, problems: Problems) -> None:
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        return
-    name = path.relative_to(root).as_posix()
+    info = path.lstat()
+    name = rel(path, root)
     if stat.S_ISLNK(info.st_mode):
         _check_link(path, name, root, problems)
     elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
@@ -87,6 +110,14 @@ def _check_link(path: Path, name: str, root: Path, problems: Problems) -> None:
     elif not (resolved.is_file() or resolved.is_dir()):
         problems.error(Where(name), f"{name} is a link to {resolved}, which is not a regular "
                        "file; remove it")
+
+
+def rel(path: Path, root: Path) -> str:
+    """A path as the user sees it, relative to the project root (links not resolved)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _kind(mode: int) -> str:

@@ -58,7 +58,7 @@ def check_output(out: Path, root: Path) -> Path:
         raise OutputRefused(f"the output folder {shown} is the project folder or holds it; a "
                             "build replaces its output folder: use --out site (the default)")
     for name in PROTECTED:
-        if target.is_relative_to(root / name):
+        if target.is_relative_to((root / name).resolve()):
             raise OutputRefused(f"the output folder {shown} is inside {name}/, which the build "
                                 "must never write: use --out site (the default)")
     if target.exists() and not target.is_dir():
@@ -97,19 +97,30 @@ class BuildLock:
 
 
 def remove_leftovers(out: Path, root: Path) -> None:
-    """Delete what interrupted builds left: staging and replaced sites beside the output
-    folder, Pagefind's working folders in the cache. Call it holding the BuildLock."""
-    prefixes = (f".{out.name}{STAGE_PREFIX}", f".{out.name}{OLD_PREFIX}")
+    """Delete what interrupted builds left: staging folders beside the output folder, Pagefind's
+    working folders in the cache. A build killed between the two renames of its swap left no
+    site and the last good one aside: that one is put back first. Call it holding the
+    BuildLock."""
     if out.parent.is_dir():
-        for entry in out.parent.iterdir():
-            if entry.name.startswith(prefixes) and entry.is_dir() and not entry.is_symlink():
-                remove_tree(entry)
+        aside = _ours(out, OLD_PREFIX)
+        if aside and not os.path.lexists(out):
+            aside.pop().rename(out)
+        for entry in (*aside, *_ours(out, STAGE_PREFIX)):
+            remove_tree(entry)
     cache = root / CACHE_DIR
     if cache.is_dir():
         for entry in cache.iterdir():
             if entry.name.startswith(SEARCH_PREFIX) and entry.is_dir() \
                     and not entry.is_symlink():
                 remove_tree(entry)
+
+
+def _ours(out: Path, prefix: str) -> list[Path]:
+    """The folders a build made beside `out` with this prefix, oldest first."""
+    found = [entry for entry in out.parent.iterdir()
+             if entry.name.startswith(f".{out.name}{prefix}") and entry.is_dir()
+             and not entry.is_symlink()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 def remove_tree(folder: Path) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from .inputs import read_regular
 from .output import CACHE_DIR, atomic_write
 
 CONTEXT = 40
@@ -139,7 +140,7 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
 def load_lock(root: Path) -> dict[str, dict[str, Memory]]:
     """The anchors remembered at the last good build ({} when none or unreadable)."""
     try:
-        data = json.loads((root / LOCK_PATH).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(root / LOCK_PATH))
         return {sid: {key: Memory(*value) for key, value in anchors.items()}
                 for sid, anchors in data.items()}
     except (OSError, ValueError, TypeError):

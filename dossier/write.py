@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .inputs import read_regular
+from .inputs import read_regular, regular_files
 from .output import MARKER, OLD_PREFIX, STAGE_PREFIX, remove_tree
 
 
@@ -82,19 +82,10 @@ class SiteWriter:
             remove_tree(self.stage)
 
     def _static_files(self) -> list[tuple[str, bytes]]:
-        """templates/static/ as (site path, bytes): regular files inside the project only."""
-        if not self.static.is_dir():
-            return []
-        files = []
-        for folder, _dirs, names in os.walk(self.static):
-            for name in names:
-                src = Path(folder, name)
-                if not src.resolve().is_relative_to(self.root):
-                    raise OSError(f"{src} is a link to a file outside the project; it is not "
-                                  "published")
-                rel = PurePosixPath("static", *src.relative_to(self.static).parts)
-                files.append((rel.as_posix(), read_regular(src)))
-        return sorted(files)
+        """templates/static/ as (site path, bytes): its regular files inside the project (links
+        to folders inside the project followed; inputs.check_inputs refused any other link)."""
+        return [(PurePosixPath("static", *src.relative_to(self.static).parts).as_posix(),
+                 read_regular(src)) for src in regular_files(self.static, self.root)]
 
 
 def _same(current: Path, data: bytes) -> bool:
