@@ -21,17 +21,22 @@ Site-specific knowledge is data (the YAML file); the code holds only generic sig
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+import fastjsonschema
 
 from dossier.models import Block, Cleaned, Problems, Removed, Where
+from dossier.patterns import PatternError, Regex, compile_pattern
+from dossier.text import editor_lines
+from dossier.yamlio import field_path, line_text, load_schema, position, read_yaml, validate
 
 # ----------------------------------------------------------------- rules
 
@@ -61,7 +66,8 @@ class Pattern:
 
     id: str
     """Rule id shown by --explain (e.g. 'widget', 'promo')."""
-    regex: re.Pattern[str]
+    regex: Regex
+    """The regex (or the exact text as one), compiled with RE2: linear time, never a hang."""
     reason: str
     credit: bool = False
     """True: the removed line also goes into Cleaned.credits."""
@@ -92,49 +98,68 @@ class Rules:
 
 # ----------------------------------------------------------------- loading the rules
 
-_WHEN = ("always", "short", "edge")
-
-
-class _RulesError(Exception):
-    """A problem in the rules file at a given YAML node."""
-
-    def __init__(self, node: yaml.Node, message: str) -> None:
-        super().__init__(message)
-        self.node = node
+RULES_SCHEMA = "boilerplate.schema.json"
 
 
 def load_rules(path: Path, problems: Problems, root: Path) -> Rules:
     """Read the boilerplate rules; report every problem to `problems` and never raise.
 
-    A file that cannot be read or parsed gives empty rules (the generic judgement still works);
-    a bad entry is reported and skipped, the rest of the file is used.
+    The file is read like every other YAML file (dossier.yamlio: aliases, duplicate keys and
+    tags refused) and checked against dossier/schema/boilerplate.schema.json; what a schema
+    cannot say is checked here: thresholds are finite, and every pattern compiles with RE2
+    (dossier.patterns). A file that cannot be read or parsed gives empty rules (the generic
+    judgement still works); a bad entry is reported and skipped, the rest of the file is used.
     """
     rel = _relative(path, root)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        path.stat()
     except OSError as exc:
         problems.error(Where(rel), f"cannot read the boilerplate rules ({exc.strerror}); "
                        "restore content/boilerplate.yaml from version control")
         return Rules()
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = getattr(exc, "problem", None) or str(exc)
-        problems.error(Where(rel, line, col), f"invalid YAML: {what}; fix the syntax there")
+    data = read_yaml(path, rel, problems)
+    if data is None:
         return Rules()
-    finally:
-        loader.dispose()
-    if node is None:
-        return Rules()
-    errors: list[_RulesError] = []
-    rules = _rules_from_node(node, loader, errors)
-    for err in errors:
-        mark = err.node.start_mark
-        problems.error(Where(rel, mark.line + 1, mark.column + 1), str(err))
+    found = Problems()  # the schema's problems and ours, to report them in line order
+    valid = validate(data, RULES_SCHEMA, path, rel, found)
+    rules = _rules(data, _Report(data, path, rel, found, valid))
+    problems.items.extend(sorted(found.items, key=lambda p: (p.where.line, p.where.column)))
     return rules
+
+
+@dataclass(frozen=True)
+class _Report:
+    """The rules file's located data, to report a problem at the line of a value in it."""
+
+    data: Any
+    path: Path
+    rel: str
+    problems: Problems
+    valid: bool
+    """The file passed the schema (else the schema's messages have been reported)."""
+
+    def error(self, steps: list[str | int], message: str) -> None:
+        line, col = position(self.data, steps)
+        self.problems.error(Where(self.rel, line, col), f"{field_path(steps)}: {message}",
+                            line_text(self.path, line))
+
+    def fits(self, value: Any, definition: str) -> bool:
+        """Whether `value` is valid against the schema's $defs/<definition>."""
+        if self.valid:
+            return True
+        try:
+            _definition(definition)(value)
+            return True
+        except fastjsonschema.JsonSchemaValueException:
+            return False
+
+
+@cache
+def _definition(name: str) -> Callable[[Any], Any]:
+    """A validator for one definition of the rules schema (to skip what the schema refused)."""
+    schema = load_schema(RULES_SCHEMA)
+    return fastjsonschema.compile({"$schema": schema["$schema"], "$defs": schema["$defs"],
+                                   "$ref": f"#/$defs/{name}"})
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -145,163 +170,100 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _rules_from_node(node: yaml.Node, loader: yaml.SafeLoader,
-                     errors: list[_RulesError]) -> Rules:
-    """Build Rules from the document's root node, collecting errors instead of raising."""
-    top = _mapping(node, "the rules file", errors)
-    known = {"thresholds", "vocabulary", "patterns", "publishers", "sources"}
-    for key, value in top.items():
-        if key not in known:
-            errors.append(_RulesError(value, f"unknown section '{key}'; expected one of "
-                                      f"{', '.join(sorted(known))}"))
-    thresholds = _thresholds(top.get("thresholds"), loader, errors)
-    vocab = _mapping(top["vocabulary"], "vocabulary", errors) if "vocabulary" in top else {}
+def _rules(data: Any, report: _Report) -> Rules:
+    """Rules from the file's located data; parts the schema refused are left out."""
+    top = _mapping(data)
+    vocabulary = _mapping(top.get("vocabulary"))
     return Rules(
-        thresholds=thresholds,
-        stop_words=_word_list(vocab.get("stop_words"), loader, errors),
-        chrome_words=_word_list(vocab.get("chrome_words"), loader, errors),
-        patterns=_patterns(top.get("patterns"), loader, errors),
-        publishers=_overrides(top.get("publishers"), "publishers", loader, errors),
-        sources=_overrides(top.get("sources"), "sources", loader, errors),
+        thresholds=_thresholds(_mapping(top.get("thresholds")), report),
+        stop_words=_words(vocabulary.get("stop_words")),
+        chrome_words=_words(vocabulary.get("chrome_words")),
+        patterns=_patterns(top.get("patterns"), ["patterns"], report),
+        publishers=_overrides(top.get("publishers"), "publishers", report),
+        sources=_overrides(top.get("sources"), "sources", report),
     )
 
 
-def _mapping(node: yaml.Node, what: str, errors: list[_RulesError]) -> dict[str, yaml.Node]:
-    """The key -> value nodes of a mapping node; an error (and {}) for anything else."""
-    if not isinstance(node, yaml.MappingNode):
-        errors.append(_RulesError(node, f"{what} must be a mapping (key: value lines)"))
-        return {}
-    out: dict[str, yaml.Node] = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            errors.append(_RulesError(key, f"keys in {what} must be plain names"))
-            continue
-        out[str(key.value)] = value
-    return out
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is a mapping, else {} (the schema has reported it)."""
+    return value if isinstance(value, dict) else {}
 
 
-def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
-    """The Python value of a node (a YAML scalar or a list of scalars)."""
-    return loader.construct_object(node, deep=True)
+def _sequence(value: Any) -> list[Any]:
+    """`value` if it is a list, else [] (the schema has reported it)."""
+    return value if isinstance(value, list) else []
 
 
-def _thresholds(node: yaml.Node | None, loader: yaml.SafeLoader,
-                errors: list[_RulesError]) -> Thresholds:
-    """Thresholds from the 'thresholds' mapping; unknown keys and bad numbers are errors."""
-    if node is None:
-        return Thresholds()
+def _scalar(value: Any) -> bool:
+    """A word or a line: text, a number, or true/false (which YAML makes of an unquoted no)."""
+    return isinstance(value, str | int | float)
+
+
+def _thresholds(given: dict[str, Any], report: _Report) -> Thresholds:
+    """Thresholds from the 'thresholds' mapping. JSON Schema cannot refuse .nan and .inf, nor
+    20.0 where a whole number belongs; that is done here."""
     defaults = Thresholds()
     values: dict[str, Any] = {}
-    kinds = {f.name: type(getattr(defaults, f.name)) for f in fields(Thresholds)}
-    for key, value in _mapping(node, "thresholds", errors).items():
-        if key not in kinds:
-            errors.append(_RulesError(value, f"unknown threshold '{key}'; expected one of "
-                                      f"{', '.join(kinds)}"))
+    for f in fields(Thresholds):
+        value, default = given.get(f.name), getattr(defaults, f.name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            continue  # absent, or refused by the schema
+        if isinstance(default, int) and isinstance(value, float):
+            if value.is_integer():
+                report.error(["thresholds", f.name], f"expected a whole number, found {value}; "
+                             f"write {int(value)}")
+            continue  # else refused by the schema
+        if not math.isfinite(value):
+            shown = ".nan" if math.isnan(value) else ".inf"
+            report.error(["thresholds", f.name], f"{shown} is not a finite number; write a "
+                         f"number >= 0 (the default is {default:g})")
             continue
-        got = _scalar(value, loader)
-        if isinstance(got, bool) or not isinstance(got, int | float) or got < 0:
-            errors.append(_RulesError(value, f"threshold '{key}' must be a number >= 0"))
-            continue
-        if kinds[key] is int and not isinstance(got, int):
-            errors.append(_RulesError(value, f"threshold '{key}' must be a whole number"))
-            continue
-        values[key] = kinds[key](got)
+        values[f.name] = type(default)(value)
     return Thresholds(**values)
 
 
-def _word_list(node: yaml.Node | None, loader: yaml.SafeLoader,
-               errors: list[_RulesError]) -> frozenset[str]:
+def _words(value: Any) -> frozenset[str]:
     """A list of words, folded to lower case."""
-    if node is None:
-        return frozenset()
-    if not isinstance(node, yaml.SequenceNode):
-        errors.append(_RulesError(node, "a word list must be a YAML list ([a, b, c])"))
-        return frozenset()
-    return frozenset(str(_scalar(item, loader)).casefold() for item in node.value)
+    return frozenset(str(word).casefold() for word in _sequence(value) if _scalar(word))
 
 
-def _patterns(node: yaml.Node | None, loader: yaml.SafeLoader,
-              errors: list[_RulesError]) -> tuple[Pattern, ...]:
-    """The list of pattern entries; bad entries are reported and skipped."""
-    if node is None:
-        return ()
-    if not isinstance(node, yaml.SequenceNode):
-        errors.append(_RulesError(node, "patterns must be a list of entries (- id: ...)"))
-        return ()
+def _patterns(value: Any, steps: list[str | int], report: _Report) -> tuple[Pattern, ...]:
+    """The list of pattern entries at `steps`; bad entries are reported and skipped."""
     out = []
-    for item in node.value:
-        try:
-            out.append(_pattern(item, loader))
-        except _RulesError as err:
-            errors.append(err)
+    for i, entry in enumerate(_sequence(value)):
+        pattern = _pattern(entry, [*steps, i], report)
+        if pattern is not None:
+            out.append(pattern)
     return tuple(out)
 
 
-def _pattern(node: yaml.Node, loader: yaml.SafeLoader) -> Pattern:
-    """One pattern entry: id, regex or text, reason, and the optional credit / case / when."""
-    entry: list[_RulesError] = []
-    items = _mapping(node, "a pattern entry", entry)
-    if entry:
-        raise entry[0]
-    allowed = {"id", "regex", "text", "reason", "credit", "case", "when"}
-    for key, value in items.items():
-        if key not in allowed:
-            raise _RulesError(value, f"unknown key '{key}' in a pattern entry; expected one "
-                              f"of {', '.join(sorted(allowed))}")
-    for key in ("id", "reason"):
-        if key not in items:
-            raise _RulesError(node, f"a pattern entry needs '{key}'")
-    if ("regex" in items) == ("text" in items):
-        raise _RulesError(node, "a pattern entry needs exactly one of 'regex' or 'text'")
-    rule_id = str(_scalar(items["id"], loader))
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", rule_id):
-        raise _RulesError(items["id"], f"rule id '{rule_id}' must be lower-case letters, "
-                          "digits and hyphens")
-    when = str(_scalar(items["when"], loader)) if "when" in items else "always"
-    if when not in _WHEN:
-        raise _RulesError(items["when"], f"'when' must be one of {', '.join(_WHEN)}")
-    case = bool(_scalar(items["case"], loader)) if "case" in items else False
-    flags = 0 if case else re.IGNORECASE
-    if "text" in items:
-        source = r"^" + re.escape(_collapse(str(_scalar(items["text"], loader)))) + r"$"
-        where = items["text"]
-    else:
-        source = str(_scalar(items["regex"], loader))
-        where = items["regex"]
-    try:
-        regex = re.compile(source, flags)
-    except re.error as exc:
-        raise _RulesError(where, f"bad regular expression ({exc}); fix or quote it") from exc
-    return Pattern(
-        id=rule_id,
-        regex=regex,
-        reason=str(_scalar(items["reason"], loader)),
-        credit=bool(_scalar(items["credit"], loader)) if "credit" in items else False,
-        when=when,
-    )
+def _pattern(entry: Any, steps: list[str | int], report: _Report) -> Pattern | None:
+    """One pattern entry, its regex or text compiled with RE2; None if it cannot be used."""
+    item = _mapping(entry)
+    ignore_case = item.get("case") is not True
+    compiled = {}
+    for key in ("regex", "text"):
+        if isinstance(item.get(key), str):
+            source = item[key] if key == "regex" else "^" + re.escape(_collapse(item[key])) + "$"
+            try:
+                compiled[key] = compile_pattern(source, ignore_case)
+            except PatternError as exc:
+                report.error([*steps, key], f"bad regular expression: {exc}")
+    if len(compiled) != 1 or not report.fits(entry, "pattern"):
+        return None  # refused by the schema or by RE2, and reported
+    return Pattern(id=item["id"], regex=next(iter(compiled.values())), reason=item["reason"],
+                   credit=item.get("credit", False), when=item.get("when", "always"))
 
 
-def _overrides(node: yaml.Node | None, what: str, loader: yaml.SafeLoader,
-               errors: list[_RulesError]) -> dict[str, Override]:
+def _overrides(value: Any, section: str, report: _Report) -> dict[str, Override]:
     """Per-publisher or per-source overrides: {key: {remove: [patterns], keep: [lines]}}."""
-    if node is None:
-        return {}
     out: dict[str, Override] = {}
-    for key, value in _mapping(node, what, errors).items():
-        items = _mapping(value, f"{what} entry '{key}'", errors)
-        for extra, extra_node in items.items():
-            if extra not in ("remove", "keep"):
-                errors.append(_RulesError(extra_node, f"unknown key '{extra}' under {what} "
-                                          f"'{key}'; expected remove or keep"))
-        keep: frozenset[str] = frozenset()
-        if "keep" in items:
-            raw = _scalar(items["keep"], loader)
-            if isinstance(raw, list):
-                keep = frozenset(_collapse(str(line)) for line in raw)
-            else:
-                errors.append(_RulesError(items["keep"], "'keep' must be a list of lines"))
+    for key, entry in _mapping(value).items():
+        item = _mapping(entry)
+        keep = frozenset(_collapse(str(line)) for line in _sequence(item.get("keep"))
+                         if _scalar(line))
         out[key.removeprefix("www.")] = Override(
-            remove=_patterns(items.get("remove"), loader, errors), keep=keep)
+            remove=_patterns(item.get("remove"), [section, key, "remove"], report), keep=keep)
     return out
 
 
@@ -337,10 +299,11 @@ class Line:
 
 
 def split_lines(raw: str) -> list[tuple[int, str]]:
-    """(line number, stripped text) of every non-blank line; BOM and '\\r\\n' are harmless."""
+    """(line number, stripped text) of every non-blank line, lines counted as an editor counts
+    them (so a U+2028 in a paragraph does not end it); BOM and '\\r\\n' are harmless."""
     raw = raw.removeprefix("\ufeff")
     out = []
-    for no, line in enumerate(raw.splitlines(), start=1):
+    for no, line in enumerate(editor_lines(raw), start=1):
         if not _BLANK.match(line):
             out.append((no, line.strip()))
     return out
@@ -421,13 +384,15 @@ _REASONS = {
 
 def _match(line: Line, patterns: Sequence[Pattern], rules: Rules,
            inside: bool) -> Verdict | None:
-    """The verdict of the first pattern that matches the line, if any."""
+    """The verdict of the first pattern that matches the line, if any (on the line as it is,
+    or with its white space collapsed)."""
+    collapsed = _collapse(line.text)
     for p in patterns:
         if p.when == "short" and line.words >= rules.thresholds.pattern_max_words:
             continue
         if p.when == "edge" and inside:
             continue
-        if p.regex.search(line.text) or p.regex.search(_collapse(line.text)):
+        if p.regex.search(line.text) or (collapsed != line.text and p.regex.search(collapsed)):
             return Verdict(p.id, p.reason, p.credit)
     return None
 

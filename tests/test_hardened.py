@@ -412,3 +412,22 @@ def test_an_unwritable_cache_is_a_message(mini):
     assert code == 1
     assert err.splitlines()[0].startswith(".dossier-cache: error: ")
     assert "Traceback" not in err and not (mini / "site").exists()
+
+
+@pytest.mark.parametrize("breaker", ["\u2028", "\u2029"])
+def test_lines_are_counted_as_an_editor_counts_them(mini, breaker):
+    """A line separator inside a paragraph does not end it: mentions.csv and messages give the
+    line an editor shows (and a form feed or NEL, dropped as control characters, do not count
+    either)."""
+    import csv
+
+    (mini / "seeds/beta.txt").write_text(
+        f"Iran’s top general Hossein Hamadani{breaker}was buried\x0c in Tehran\x85 on Saturday.\r\n"
+        "\r\nThe Bassel al-Assad International Airport stayed closed.\r\n", encoding="utf-8")
+    code, err = quiet("--root", str(mini))
+    assert code == 0, err
+    assert err.splitlines()[0].startswith("seeds/beta.txt:1:47: warning: 2 control character(s)")
+    rows = csv.DictReader((mini / "site/data/mentions.csv").read_text().splitlines())
+    lines = {r["quote"]: r["seed_line"] for r in rows if r["source"] == "beta"}
+    assert lines == {"Hossein Hamadani": "1", "Tehran": "1",
+                     "Bassel al-Assad International Airport": "3"}
