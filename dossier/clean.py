@@ -117,7 +117,8 @@ def load_rules(path: Path, problems: Problems, root: Path) -> Rules:
         problems.error(Where(rel), f"cannot read the boilerplate rules ({exc.strerror}); "
                        "restore content/boilerplate.yaml from version control")
         return Rules()
-    data = read_yaml(path, rel, problems)
+    data = read_yaml(path, rel, problems, if_empty="restore content/boilerplate.yaml from "
+                     "version control, or write the rules you want into it")
     if data is None:
         return Rules()
     found = Problems()  # the schema's problems and ours, to report them in line order

@@ -173,8 +173,10 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
 
-def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
-    """Parse a YAML file; on failure record the problem (file, line, column) and return None."""
+def read_yaml(path: Path, rel: str, problems: Problems,
+              if_empty: str = "fill it in or delete it") -> Any:
+    """Parse a YAML file; on failure record the problem (file, line, column) and return None.
+    `if_empty` says what to do with a file that holds nothing."""
     try:
         text = read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -195,8 +197,7 @@ def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
         problems.error(Where(rel), f"YAML syntax: {exc}")
         return None
     if data is None:
-        problems.error(Where(rel), "the file is empty (or only comments); fill it in or "
-                       "delete it")
+        problems.error(Where(rel), f"the file is empty (or only comments); {if_empty}")
         return None
     errors = len(problems.errors)
     _refuse_control_values(data, rel, problems)

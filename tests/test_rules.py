@@ -183,6 +183,11 @@ REFUSED = {
                ("3:19", "thresholds.sentence_words: expected a whole number, found 6.0; write 6",
                 "sentence_words: 6.0"),
                ("5:3", "patterns: expected a list, found a mapping", "id: widget"))),
+    "empty-file": (
+        "# to do\n",
+        "content/boilerplate.yaml: error: the file is empty (or only comments); restore "
+        "content/boilerplate.yaml from version control, or write the rules you want into it\n"
+        f"{SUMMARY}\n"),
 }
 
 
