@@ -196,7 +196,12 @@ def _source(sid: str, seed: str, data: LocDict, name: str,
         problems.error(Where(name, *position(data, ["published", "date"])),
                        f"published.date: {exc}; write the day it was published as YYYY-MM-DD")
         return None
-    url = strip_tracking(data["url"])
+    try:
+        url = strip_tracking(data["url"])
+    except ValueError as exc:  # urllib's own checks: "Invalid IPv6 URL", a bad port ...
+        problems.error(Where(name, *position(data, ["url"])),
+                       f"url: {exc}; copy the address again from the browser's address bar")
+        return None
     return SourceMeta(
         id=sid,
         seed=seed,

@@ -166,6 +166,23 @@ FAILURES = {
         "content/dossier.yaml:2:11: error: base_url: 'https://x.org/\"><script>x</script>' is not "
         "valid (Where the site is published (an http(s) address), for the sitemap, the feed and "
         "citations; `build.py --base-url` overrides it.)"),
+    "address urllib cannot read": (
+        replace_in("content/sources/beta.yaml", "url: https://example.com/beta",
+                   "url: 'https://[::1'"),
+        "content/sources/beta.yaml:7:6: error: url: Invalid IPv6 URL; copy the address again "
+        "from the browser's address bar"),
+    "name that is only white space": (
+        replace_in("content/entities/all.yaml", "name: Tehran", "name: ' '"),
+        "content/entities/all.yaml:16:9: error: [2].name: ' ' is not valid (The canonical name "
+        "(not only white space).)"),
+    "variant that is only white space": (
+        replace_in("content/entities/all.yaml", "variants: [ISIL]", "variants: [' ']"),
+        "content/entities/all.yaml:40:14: error: [7].variants[0]: ' ' is not valid (A form of "
+        "the name (not only white space).)"),
+    "statement that is only white space": (
+        replace_in("content/entities/all.yaml", "{text: City in Syria.,", "{text: ' ',"),
+        "content/entities/all.yaml:14:24: error: [1].description[0].text: ' ' is not valid (One "
+        "statement (not only white space).)"),
     # ids that are pages of the build itself
     "source id 'index'": (write("seeds/index.txt", "Iran sent advisers.\n"),
                           "seeds/index.txt: error: the seed's name 'index' is taken by a page of "
