@@ -51,48 +51,66 @@ def check_inputs(root: Path, problems: Problems) -> bool:
     root = root.resolve()
     errors = len(problems.errors)
     for name in INPUT_FOLDERS:
-        for path in walk(root / name, root):
-            _check_entry(path, root, problems)
+        for path, mode in walk(root / name, root):
+            shown = rel(path, root)
+            if stat.S_ISLNK(mode):
+                _check_link(path, shown, root, problems)
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                problems.error(Where(shown), f"{shown} is a {_kind(mode)}, not a regular file: "
+                               "the build reads only regular files; remove it")
     return len(problems.errors) == errors
 
 
-def walk(top: Path, root: Path) -> list[Path]:
-    """`top` and everything below it, as the build sees them: links to folders inside the
-    project are followed (once each: a loop of links ends), links leading outside are listed
-    but not followed."""
-    found, seen, todo = [], set(), [top]
+def walk(top: Path, root: Path) -> list[tuple[Path, int]]:
+    """`top` and everything below it as the build sees them, each with its own mode (lstat):
+    links to folders inside the project are followed (once each: a loop of links ends),
+    links leading outside are listed but not followed."""
+    try:
+        found = [(top, top.lstat().st_mode)]
+    except OSError:
+        return []
+    seen: set[Path] = set()
+    todo = [top]
     while todo:
-        path = todo.pop()
-        if not os.path.lexists(path):
+        folder = todo.pop()
+        real = _inside(folder, root)
+        if real is None or real in seen:
             continue
-        found.append(path)
+        seen.add(real)
         try:
-            real = path.resolve(strict=True)
-        except (OSError, RuntimeError):
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
             continue
-        if real.is_dir() and real.is_relative_to(root) and real not in seen:
-            seen.add(real)
-            try:
-                todo.extend(sorted(path.iterdir(), reverse=True))
-            except OSError:
-                continue
+        for entry in entries:
+            path, mode = Path(entry.path), entry.stat(follow_symlinks=False).st_mode
+            found.append((path, mode))
+            if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and _is_dir(path)):
+                todo.append(path)
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether a link leads to a folder (False for one that leads nowhere or loops)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _inside(folder: Path, root: Path) -> Path | None:
+    """The real folder behind `folder` if it is one inside the project, else None."""
+    try:
+        real = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_dir() and real.is_relative_to(root) else None
 
 
 def regular_files(top: Path, root: Path) -> list[Path]:
     """The regular files below `top`, inside the project, as `walk` finds them."""
-    return [p for p in walk(top, root) if p != top and p.resolve().is_relative_to(root)
-            and p.is_file()]
-
-
-def _check_entry(path: Path, root: Path, problems: Problems) -> None:
-    info = path.lstat()
-    name = rel(path, root)
-    if stat.S_ISLNK(info.st_mode):
-        _check_link(path, name, root, problems)
-    elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-        problems.error(Where(name), f"{name} is a {_kind(info.st_mode)}, not a regular file: "
-                       "the build reads only regular files; remove it")
+    return sorted(p for p, mode in walk(top, root)
+                  if (stat.S_ISREG(mode) or stat.S_ISLNK(mode)) and p.is_file()
+                  and p.resolve().is_relative_to(root))
 
 
 def _check_link(path: Path, name: str, root: Path, problems: Problems) -> None:

@@ -14,6 +14,7 @@ beside the site and its search folder in the cache; the next build removes them
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import stat
@@ -21,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
+
+from .inputs import read_regular
 
 MARKER = ".dossier-site"
 """The file every build writes at the top of the site: this folder is dossier's to replace."""
@@ -63,12 +66,26 @@ def check_output(out: Path, root: Path) -> Path:
                                 "must never write: use --out site (the default)")
     if target.exists() and not target.is_dir():
         raise OutputRefused(f"the output folder {shown} is a file; give --out a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+    if target.is_dir() and any(target.iterdir()) and not _written_by_dossier(target, root):
         raise OutputRefused(f"the output folder {shown} already holds files that dossier did "
                             "not write (it has no " + MARKER + " file); a build replaces its "
                             "output folder, so give --out a new or empty folder, or empty "
                             "this one yourself")
     return target
+
+
+def _written_by_dossier(folder: Path, root: Path) -> bool:
+    """True if a build wrote this folder: it holds the MARKER, or (a site written before there
+    was a marker) the project's cache has the page list of a build into it."""
+    if (folder / MARKER).is_file():
+        return True
+    for manifest in (root / CACHE_DIR).glob("pages-*.json"):
+        try:
+            if json.loads(read_regular(manifest)).get("out") == str(folder):
+                return True
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
 
 
 class BuildLock:

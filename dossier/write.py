@@ -62,12 +62,17 @@ class SiteWriter:
 
     def finish(self) -> int:
         """Add the static files and make the staging folder the site; return how many files
-        were written (pages kept from the last build are linked, not counted)."""
+        were written (pages kept from the last build are linked, not counted). A rebuild that
+        changes nothing leaves the site as it is."""
         try:
             for rel, data in self._static_files():
                 self.put(rel, data)
+            if self.incremental and not self.staged and (self.out / MARKER).is_file() \
+                    and _files(self.out) == self.wanted:
+                return 0
+            made: set[str] = set()
             for path in sorted(self.wanted - self.staged):
-                _link(self.out.joinpath(*path.parts), self.stage.joinpath(*path.parts))
+                _link(str(self.out), str(self.stage), path.as_posix(), made)
             (self.stage / MARKER).write_bytes(b"Written by dossier: the next build replaces "
                                               b"this folder whole.\n")
             os.chmod(self.stage, 0o755)
@@ -96,14 +101,31 @@ def _same(current: Path, data: bytes) -> bool:
         return False
 
 
-def _link(old: Path, new: Path) -> None:
+def _link(old_site: str, new_site: str, rel: str, made: set[str]) -> None:
     """Put a page kept from the last build into the staging folder: a hard link to it (the
-    build never writes into a file, so sharing it is safe), or a copy where links fail."""
-    new.parent.mkdir(parents=True, exist_ok=True)
+    build never writes into a file, so sharing it is safe), or a copy where links fail.
+    `made`: the folders of the staging folder made so far (plain strings: this runs for every
+    page of a large site)."""
+    folder = os.path.dirname(rel)
+    if folder and folder not in made:
+        os.makedirs(os.path.join(new_site, folder), exist_ok=True)
+        made.add(folder)
+    old, new = os.path.join(old_site, rel), os.path.join(new_site, rel)
     try:
         os.link(old, new, follow_symlinks=False)
     except OSError:
         shutil.copy2(old, new, follow_symlinks=False)
+
+
+def _files(site: Path) -> set[PurePosixPath]:
+    """Every file of a site but its MARKER, as site paths."""
+    found = set()
+    for folder, _dirs, names in os.walk(site):
+        base = os.path.relpath(folder, site)
+        for name in names:
+            found.add(PurePosixPath(name if base == "." else f"{base}/{name}"))
+    found.discard(PurePosixPath(MARKER))
+    return found
 
 
 def write_site(out: Path, pages: dict[str, bytes | None], static: Path,

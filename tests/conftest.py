@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import build  # noqa: E402
+from dossier.clean import Rules, load_rules  # noqa: E402
+from dossier.models import Problems  # noqa: E402
 
 MINI_SEEDS = {
     "alpha.txt": """\
@@ -174,6 +176,15 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_mini(tmp_path_factory.mktemp("built") / "mini")
     assert build.main(["--root", str(root)]) == 0
     return root
+
+
+@pytest.fixture(scope="session")
+def shipped_rules() -> Rules:
+    """The shipped content/boilerplate.yaml, read once; it must read without a problem."""
+    problems = Problems()
+    rules = load_rules(REPO / "content" / "boilerplate.yaml", problems, root=REPO)
+    assert problems.items == []
+    return rules
 
 
 @pytest.fixture(scope="session")

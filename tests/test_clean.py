@@ -42,12 +42,9 @@ EXPECTED: dict[str, tuple[str | None, str | None, list[int]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def rules() -> Rules:
-    problems = Problems()
-    loaded = load_rules(REPO / "content" / "boilerplate.yaml", problems, root=REPO)
-    assert problems.items == []
-    return loaded
+@pytest.fixture
+def rules(shipped_rules: Rules) -> Rules:
+    return shipped_rules
 
 
 def clean_seed(rules: Rules, sid: str, *, with_headline: bool = True) -> Cleaned:

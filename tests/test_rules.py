@@ -238,12 +238,9 @@ def test_every_bad_entry_is_reported_and_the_rest_used(tmp_path):
 # ----------------------------------------------------------------- the shipped rules
 
 
-@pytest.fixture(scope="module")
-def shipped() -> Rules:
-    problems = Problems()
-    rules = load_rules(REPO / "content" / "boilerplate.yaml", problems, root=REPO)
-    assert problems.items == []
-    return rules
+@pytest.fixture
+def shipped(shipped_rules: Rules) -> Rules:
+    return shipped_rules
 
 
 def every_pattern(rules: Rules) -> list:

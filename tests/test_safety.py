@@ -468,3 +468,12 @@ def test_a_named_pipe_in_the_cache_is_no_hang(mini):
     edit(mini / "content/sources/alpha.yaml", "Checked against", "Checked again against")
     done = run("--root", str(mini))
     assert done.returncode == 0, done.stderr
+
+
+def test_a_site_written_before_there_was_a_marker_is_still_ours(mini, capsys):
+    """A site/ that an earlier version wrote (no marker, but the cache has its page list) is
+    rebuilt, not refused; a marker is then written."""
+    assert main(capsys, "--root", str(mini))[0] == 0
+    (mini / "site/.dossier-site").unlink()
+    assert main(capsys, "--root", str(mini))[0] == 0
+    assert (mini / "site/.dossier-site").is_file()
