@@ -392,6 +392,14 @@ def summary(c: dict[str, int], out: Path) -> str:
             f"Open {out / 'index.html'} in a browser, or run: python -m http.server -d {out} 8000")
 
 
+def port_number(text: str) -> int:
+    """--port: a TCP port, 1 to 65535 (anything else is a usage error, exit code 2)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{safe_text(text)!r} is not a port: give a number "
+                                         "from 1 to 65535")
+    return int(text)
+
+
 def check_base_url(value: str) -> None:
     """Raise ValueError unless --base-url is empty or an address base_url in
     content/dossier.yaml could hold (the same rule, from its schema): it goes into every page,
@@ -427,9 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = sub.add_parser("serve", parents=[common],
                                help="build, serve the site, rebuild and reload on every change")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_cmd.add_argument("--port", type=port_number, default=8000,
+                           help="port (default 8000)")
     args = parser.parse_args(argv)
     root = getattr(args, "root", ROOT).resolve()
+    if not root.is_dir():
+        parser.error(f"--root {safe_text(str(root))}: no such folder; give the dossier's folder "
+                     "(the one holding seeds/ and content/)")
     args.strict = getattr(args, "strict", False)
     args.out = getattr(args, "out", None)
     args.base_url = getattr(args, "base_url", "")

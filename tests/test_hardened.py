@@ -448,3 +448,22 @@ def test_lines_are_counted_as_an_editor_counts_them(mini, breaker):
     lines = {r["quote"]: r["seed_line"] for r in rows if r["source"] == "beta"}
     assert lines == {"Hossein Hamadani": "1", "Tehran": "1",
                      "Bassel al-Assad International Airport": "3"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--root", "{tmp}/missing"], "build.py: error: --root {tmp}/missing: no such folder; give "
+     "the dossier's folder (the one holding seeds/ and content/)"),
+    (["check", "--root", "{tmp}/missing"], "build.py: error: --root {tmp}/missing: no such "
+     "folder; give the dossier's folder (the one holding seeds/ and content/)"),
+    (["serve", "--port", "99999"], "build.py serve: error: argument --port: '99999' is not a "
+     "port: give a number from 1 to 65535"),
+    (["serve", "--port", "-1"], "build.py serve: error: argument --port: '-1' is not a port: "
+     "give a number from 1 to 65535"),
+])
+def test_bad_command_line_values_are_usage_errors(tmp_path, capsys, args, message):
+    """A folder that does not exist is never created; a port out of range is no traceback."""
+    with pytest.raises(SystemExit) as stopped:
+        build.main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == message.replace("{tmp}", str(tmp_path))
+    assert not (tmp_path / "missing").exists()
