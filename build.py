@@ -180,9 +180,12 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             remove_leftovers(out, root)
             return _build(root, out, problems, strict, base_url)
     except OSError as exc:
-        problems.error(Where(_failed_at(exc, out, root)), f"{exc.strerror or exc}: the build "
-                       f"stopped and left {rel(out, root)} as it was; free disk space or make the "
-                       "folder writable, then build again")
+        where = _failed_at(exc, out, root)
+        fix = ("delete .dossier-cache/ (that only makes the next build slower)"
+               if where.startswith(f"{CACHE_DIR}") else
+               "free disk space or make the folder writable")
+        problems.error(Where(where), f"{exc.strerror or exc}: the build stopped and left "
+                       f"{rel(out, root)} as it was; {fix}, then build again")
         return None
 
 

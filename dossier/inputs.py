@@ -18,6 +18,9 @@ from .models import Problems, Where
 INPUT_FOLDERS = ("seeds", "content", "templates")
 """The project's folders the build reads."""
 
+FOLDERS = (*INPUT_FOLDERS, "content/sources", "content/entities", "templates/static")
+"""What must be a folder if it is there at all (a file in its place would hide its contents)."""
+
 
 class NotRegular(OSError):
     """The path is a FIFO, socket, device or folder: it is not read."""
@@ -50,6 +53,10 @@ def check_inputs(root: Path, problems: Problems) -> bool:
     to folders inside the project are followed (the readers follow them too)."""
     root = root.resolve()
     errors = len(problems.errors)
+    for name in FOLDERS:
+        if os.path.lexists(root / name) and not (root / name).is_dir():
+            problems.error(Where(name), f"{name} is a file where a folder must be: move the "
+                           "file away and make the folder")
     for name in INPUT_FOLDERS:
         for path, mode in walk(root / name, root):
             shown = rel(path, root)

@@ -4,6 +4,7 @@ partial site/, never a changed seed."""
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -42,6 +43,13 @@ def write(path: str, text: str | bytes):
             file.write_bytes(text)
         else:
             file.write_text(text, encoding="utf-8")
+    return change
+
+
+def folder_as_file(path: str):
+    def change(root: Path) -> None:
+        shutil.rmtree(root / path)
+        (root / path).write_text("a file where a folder was\n")
     return change
 
 
@@ -183,6 +191,18 @@ FAILURES = {
         replace_in("content/entities/all.yaml", "{text: City in Syria.,", "{text: ' ',"),
         "content/entities/all.yaml:14:24: error: [1].description[0].text: ' ' is not valid (One "
         "statement (not only white space).)"),
+    "annotations folder that is a file": (
+        folder_as_file("content/sources"),
+        "content/sources: error: content/sources is a file where a folder must be: move the file "
+        "away and make the folder"),
+    "registry folder that is a file": (
+        folder_as_file("content/entities"),
+        "content/entities: error: content/entities is a file where a folder must be: move the "
+        "file away and make the folder"),
+    "static folder that is a file": (
+        folder_as_file("templates/static"),
+        "templates/static: error: templates/static is a file where a folder must be: move the "
+        "file away and make the folder"),
     # ids that are pages of the build itself
     "source id 'index'": (write("seeds/index.txt", "Iran sent advisers.\n"),
                           "seeds/index.txt: error: the seed's name 'index' is taken by a page of "
@@ -467,3 +487,16 @@ def test_bad_command_line_values_are_usage_errors(tmp_path, capsys, args, messag
     assert stopped.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == message.replace("{tmp}", str(tmp_path))
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_broken_cache_says_to_delete_it(mini):
+    """A file where the cache keeps a folder: one error saying the cache may be deleted."""
+    assert quiet("--root", str(mini))[0] == 0
+    shutil.rmtree(mini / ".dossier-cache/sources")
+    (mini / ".dossier-cache/sources").write_text("not a folder")
+    edit(mini / "content/sources/alpha.yaml", "Checked against", "Checked again against")
+    code, err = quiet("--root", str(mini))
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == (".dossier-cache/sources: error: File exists: the build stopped "
+                                   "and left site as it was; delete .dossier-cache/ (that only "
+                                   "makes the next build slower), then build again")
