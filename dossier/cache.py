@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import stat
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -120,15 +121,16 @@ class Manifest:
             self.pages = {}
 
     def unchanged(self, path: str, key: str) -> bool:
-        """True if the last build wrote this page with this key and the file is as it left it."""
+        """True if the last build wrote this page with this key and the file is as it left it
+        (a regular file: a link or anything else put in its place is never kept)."""
         entry = self.pages.get(path)
         if not entry or entry[0] != key:
             return False
         try:
-            st = (self.out / path).stat()
+            st = (self.out / path).lstat()
         except OSError:
             return False
-        return [st.st_size, st.st_mtime_ns] == entry[1:]
+        return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns] == entry[1:]
 
     def kept(self, belongs: Callable[[str], bool], key: Callable[[str], str]) -> list[str]:
         """The files of a group the last build wrote (those `belongs` says are in it), if

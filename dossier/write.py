@@ -94,9 +94,10 @@ class SiteWriter:
 
 
 def _same(current: Path, data: bytes) -> bool:
-    """True if the site already holds a file with exactly these bytes."""
+    """True if the site already holds a regular file (not a link) with exactly these bytes."""
     try:
-        return current.stat().st_size == len(data) and read_regular(current) == data
+        return not current.is_symlink() and current.stat().st_size == len(data) \
+            and read_regular(current) == data
     except OSError:
         return False
 

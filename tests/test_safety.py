@@ -477,3 +477,18 @@ def test_a_site_written_before_there_was_a_marker_is_still_ours(mini, capsys):
     (mini / "site/.dossier-site").unlink()
     assert main(capsys, "--root", str(mini))[0] == 0
     assert (mini / "site/.dossier-site").is_file()
+
+
+def test_a_link_put_into_the_site_is_not_kept(mini, tmp_path, capsys):
+    """A page of site/ replaced by a link to a file outside, bytes and all: the rebuild writes
+    the page afresh instead of carrying the link into the new site."""
+    assert main(capsys, "--root", str(mini))[0] == 0
+    page = mini / "site/sources/beta.html"
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(page.read_bytes())
+    os.utime(outside, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns))
+    page.unlink()
+    page.symlink_to(outside)
+    assert main(capsys, "--root", str(mini))[0] == 0
+    assert not page.is_symlink() and page.read_bytes() == outside.read_bytes()
+    assert not [p for p in (mini / "site").rglob("*") if p.is_symlink()]
