@@ -182,7 +182,7 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     except OSError as exc:
         where = _failed_at(exc, out, root)
         fix = ("delete .dossier-cache/ (that only makes the next build slower)"
-               if where.startswith(f"{CACHE_DIR}") else
+               if where.startswith(str(CACHE_DIR)) else
                "free disk space or make the folder writable")
         problems.error(Where(where), f"{exc.strerror or exc}: the build stopped and left "
                        f"{rel(out, root)} as it was; {fix}, then build again")
@@ -199,6 +199,7 @@ def _failed_at(exc: OSError, out: Path, root: Path) -> str:
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
            base_url: str) -> dict[str, int] | None:
+    """The stages of one build, in order (see build)."""
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
