@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ class Renderer:
                  manifest: Manifest | None = None,
                  sink: Callable[[str, bytes], None] | None = None,
                  parts: PartsCache | None = None) -> None:
-        self.env = jinja2.Environment(
+        self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

@@ -426,6 +426,13 @@ def test_sentences_are_found_in_linear_time(mini):
     ("claims.html", "{% block", "{% include 'claims.html' %}{% block",
      "templates/claims.html:1: error: template error while rendering claims.html: "
      "RecursionError: maximum recursion depth exceeded", None),
+    ("timeline.html", "{% for t in index.timeline %}",  # a hostile template: no way to the system
+     "{{ cycler.__init__.__globals__.os.popen('cat /etc/passwd').read() }}"
+     "{% for t in index.timeline %}",
+     "templates/timeline.html:11: error: template error while rendering timeline.html: access "
+     "to attribute '__init__' of 'type' object is unsafe.",
+     "    {{ cycler.__init__.__globals__.os.popen('cat /etc/passwd').read() }}"
+     "{% for t in index.timeline %}"),
 ])
 def test_any_exception_in_a_template_is_a_message(mini, template, old, new, message, shown):
     assert quiet("--root", str(mini))[0] == 0
