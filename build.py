@@ -49,7 +49,7 @@ from dossier.cache import (
 )
 from dossier.clean import Rules, clean_text, explain_lines, load_rules
 from dossier.index import Index, build_index, sentences
-from dossier.inputs import check_inputs
+from dossier.inputs import check_inputs, read_regular
 from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
 from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
 from dossier.overlap import credits
@@ -145,7 +145,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
 
 def _bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except OSError:
         return b""
 

@@ -31,17 +31,38 @@ class NotRegular(OSError):
         self.filename = str(path)
 
 
+MAX_BYTES = 256 << 20
+"""The largest file the build reads (256 MiB): a saved article is a few megabytes, and a file
+of gigabytes (a sparse file, a disk image saved as .txt) would exhaust the memory instead."""
+
+
+class TooLarge(OSError):
+    """The file is larger than MAX_BYTES: it is not read."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        super().__init__(f"too large ({size >> 20} MiB)")
+        self.strerror = (f"it is {size >> 20} MiB, more than the {MAX_BYTES >> 20} MiB an input "
+                         "may have")
+        self.filename = str(path)
+
+
 def read_regular(path: Path) -> bytes:
     """The bytes of a regular file. Opened without blocking (a FIFO with no writer would block
-    an ordinary open for ever); anything but a regular file raises NotRegular."""
+    an ordinary open for ever); anything but a regular file raises NotRegular, a file over
+    MAX_BYTES TooLarge."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegular(path, mode)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(path, info.st_mode)
+        if info.st_size > MAX_BYTES:
+            raise TooLarge(path, info.st_size)
+        chunks, size = [], 0
+        while size <= MAX_BYTES and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:  # it grew while being read
+            raise TooLarge(path, size)
         return b"".join(chunks)
     finally:
         os.close(fd)

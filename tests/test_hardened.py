@@ -507,3 +507,14 @@ def test_a_broken_cache_says_to_delete_it(mini):
     assert err.splitlines()[0] == (".dossier-cache/sources: error: File exists: the build stopped "
                                    "and left site as it was; delete .dossier-cache/ (that only "
                                    "makes the next build slower), then build again")
+
+
+def test_a_file_too_large_to_be_an_article_is_not_read(mini):
+    """A sparse file of 300 MiB named like a seed (a disk image saved as .txt, say): one error,
+    nothing read into memory."""
+    with open(mini / "seeds/huge.txt", "wb") as f:
+        f.truncate(300 << 20)
+    code, err = quiet("--root", str(mini))
+    assert code == 1
+    assert err.splitlines()[0] == ("seeds/huge.txt: error: cannot read the seed: it is 300 MiB, "
+                                   "more than the 256 MiB an input may have")
