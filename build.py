@@ -95,7 +95,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     which is updated unless write_cache is false). Nothing is read when an input folder holds a
     link to outside the project or a file that is not a regular file."""
     if not check_inputs(root, problems):
-        return Project(Dossier("Dossier", ""), {}, {}, [], False, Counter(), {})
+        return Project(Dossier(), {}, {}, [], False, Counter(), {})
     rules_path = root / "content" / "boilerplate.yaml"
     rules = load_rules(rules_path, problems, root=root)
     dossier = read_dossier(root, problems)
@@ -220,8 +220,8 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     search_key, bundle, indexing = search_bundle(index, manifest, root / CACHE_DIR)
     stages.done("search documents")
     # 6. Render every page whose inputs changed since the last build, into a staging folder.
-    writer = SiteWriter(out, root / "templates" / "static", incremental=bool(manifest.pages),
-                        root=root)
+    writer = SiteWriter(out, root / "templates" / "static", root,
+                        incremental=bool(manifest.pages))
     try:
         parts = PartsCache(root)
         renderer = Renderer(root / "templates", project.dossier, index, project.entities,
@@ -399,7 +399,7 @@ def summary(c: dict[str, int], out: Path) -> str:
 def port_number(text: str) -> int:
     """--port: a TCP port, 1 to 65535 (anything else is a usage error, exit code 2)."""
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{safe_text(text)!r} is not a port: give a number "
+        raise argparse.ArgumentTypeError(f"'{safe_text(text)}' is not a port: give a number "
                                          "from 1 to 65535")
     return int(text)
 
@@ -410,7 +410,7 @@ def check_base_url(value: str) -> None:
     the feed and the sitemap."""
     rule = load_schema("dossier.schema.json")["properties"]["base_url"]["pattern"]
     if value and not re.search(rule, value):
-        raise ValueError(f"--base-url {safe_text(value)!r} is not an http(s) address (such as "
+        raise ValueError(f"--base-url '{safe_text(value)}' is not an http(s) address (such as "
                          "https://example.org/dossier/)")
 
 

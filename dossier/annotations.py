@@ -43,8 +43,8 @@ TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "i
 class Dossier:
     """What the home page says about the dossier as a whole."""
 
-    title: str
-    description: str
+    title: str = "Dossier"
+    description: str = ""
     """Markdown."""
     base_url: str = "http://localhost:8000/"
     """Where the site is published, ending in '/': for the sitemap, the feed and citations."""
@@ -102,7 +102,7 @@ def _seed_name_problem(sid: str, seeds: dict[str, Path], folded: dict[str, str])
 def read_dossier(root: Path, problems: Problems) -> Dossier:
     """content/dossier.yaml: the dossier's title and description (both optional)."""
     path = root / "content" / "dossier.yaml"
-    default = Dossier("Dossier", "")
+    default = Dossier()
     if not path.exists():
         return default
     data = read_yaml(path, rel(path, root), problems)

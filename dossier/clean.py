@@ -33,6 +33,7 @@ from typing import Any
 
 import fastjsonschema
 
+from dossier.inputs import rel as relative
 from dossier.models import Block, Cleaned, Problems, Removed, Where
 from dossier.patterns import PatternError, Regex, compile_pattern
 from dossier.text import editor_lines
@@ -110,7 +111,7 @@ def load_rules(path: Path, problems: Problems, root: Path) -> Rules:
     (dossier.patterns). A file that cannot be read or parsed gives empty rules (the generic
     judgement still works); a bad entry is reported and skipped, the rest of the file is used.
     """
-    rel = _relative(path, root)
+    rel = relative(path.resolve(), root.resolve())
     try:
         path.stat()
     except OSError as exc:
@@ -161,14 +162,6 @@ def _definition(name: str) -> Callable[[Any], Any]:
     schema = load_schema(RULES_SCHEMA)
     return fastjsonschema.compile({"$schema": schema["$schema"], "$defs": schema["$defs"],
                                    "$ref": f"#/$defs/{name}"})
-
-
-def _relative(path: Path, root: Path) -> str:
-    """`path` relative to `root` with POSIX separators (as is when outside the root)."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _rules(data: Any, report: _Report) -> Rules:

@@ -31,10 +31,9 @@ def safe_relpath(path: str) -> PurePosixPath:
 class SiteWriter:
     """Takes the pages of one build as they come; changes the site only in `finish`."""
 
-    def __init__(self, out: Path, static: Path, incremental: bool = False,
-                 root: Path | None = None) -> None:
+    def __init__(self, out: Path, static: Path, root: Path, incremental: bool = False) -> None:
         self.out, self.static = out, static
-        self.root = (root or static.parent.parent).resolve()
+        self.root = root.resolve()
         """Static files are read only from inside this folder (the project)."""
         self.incremental = incremental and self.out.is_dir()
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +132,7 @@ def write_site(out: Path, pages: dict[str, bytes | None], static: Path,
                incremental: bool = False) -> int:
     """Write a whole site at once (pages: None for unchanged, keep the file); return how many
     files were written."""
-    writer = SiteWriter(out, static, incremental)
+    writer = SiteWriter(out, static, static.parent, incremental)
     try:
         for rel, data in sorted(pages.items()):
             writer.put(rel, data)

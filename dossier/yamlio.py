@@ -91,7 +91,7 @@ MAX_DEPTH = 50
 """Deepest nesting of mappings and lists a dossier file may have (PyYAML builds nested
 values recursively: thousands of levels would exhaust the stack)."""
 
-FORBIDDEN = re.compile(CONTROL.pattern[:-1] + "\u2028\u2029]")
+FORBIDDEN = re.compile(f"{CONTROL.pattern}|[\u2028\u2029]")
 """Control characters (tab, line feed and carriage return aside) and the characters PyYAML
 takes for line breaks where editors do not (U+2028, U+2029; NEL is a control character):
 refused in dossier files, so that every line number in a message is the line an editor shows."""
@@ -335,7 +335,7 @@ def _message(err: jsonschema.ValidationError) -> str:
                 return f"{where}: has both {' and '.join(given)}; keep one"
             return f"{where}: needs one of {' or '.join(choices)}"
     if err.validator == "maxLength":
-        return (f"{where}: {safe_text(err.instance[:40])!r}… is too long (at most "
+        return (f"{where}: '{safe_text(err.instance[:40])}'… is too long (at most "
                 f"{err.validator_value} characters: file systems refuse longer page names)")
     if err.validator == "enum":
         return f"{where}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
