@@ -433,6 +433,8 @@ class Problem:
     """'error' stops the build; 'warning' does not."""
     line_text: str = ""
     """The offending line of the file, shown under the message."""
+    caret: bool = False
+    """Show a caret under the column (when the column is exact, as in a syntax error)."""
 
     def format(self) -> str:
         loc = self.where.path
@@ -441,10 +443,15 @@ class Problem:
             if self.where.column:
                 loc += f":{self.where.column}"
         head = safe_text(f"{loc}: {self.severity}: {self.message}")
-        if self.line_text:
-            shown = self.line_text if len(self.line_text) <= 160 else self.line_text[:160] + " …"
-            return f"{head}\n    {safe_text(shown)}"
-        return head
+        if not self.line_text:
+            return head
+        shown = self.line_text if len(self.line_text) <= 160 else self.line_text[:160] + " …"
+        text = f"{head}\n    {safe_text(shown)}"
+        if self.caret and 0 < self.where.column <= min(len(self.line_text), 160) + 1:
+            # a caret under the column, the tabs before it kept so it lines up in a terminal
+            lead = "".join(c if c == "\t" else " " for c in self.line_text[: self.where.column - 1])
+            text += f"\n    {lead}^"
+        return text
 
 
 @dataclass
@@ -453,8 +460,9 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, where: Where, message: str, line_text: str = "") -> None:
-        self.items.append(Problem(where, message, "error", line_text))
+    def error(self, where: Where, message: str, line_text: str = "",
+              caret: bool = False) -> None:
+        self.items.append(Problem(where, message, "error", line_text, caret))
 
     def warn(self, where: Where, message: str, line_text: str = "") -> None:
         self.items.append(Problem(where, message, "warning", line_text))
