@@ -22,6 +22,7 @@ Site-specific knowledge is data (the YAML file); the code holds only generic sig
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -34,6 +35,7 @@ from typing import Any
 import fastjsonschema
 
 from dossier.inputs import rel as relative
+from dossier.layout import DEFAULT_RULES
 from dossier.models import Block, Cleaned, Problems, Removed, Where
 from dossier.patterns import PatternError, Regex, compile_pattern
 from dossier.text import editor_lines
@@ -102,29 +104,41 @@ class Rules:
 RULES_SCHEMA = "boilerplate.schema.json"
 
 
-def load_rules(path: Path, problems: Problems, root: Path) -> Rules:
-    """Read the boilerplate rules; report every problem to `problems` and never raise.
+def dossier_rules(root: Path, problems: Problems) -> Rules:
+    """The rules a dossier cleans with: the tool's defaults (dossier/defaults/boilerplate.yaml),
+    then the dossier's own content/boilerplate.yaml, if it has one, on top of them."""
+    rules = load_rules(DEFAULT_RULES, problems, root)
+    own = root / "content" / "boilerplate.yaml"
+    if os.path.lexists(own):
+        rules = load_rules(own, problems, root, base=rules)
+    return rules
+
+
+def load_rules(path: Path, problems: Problems, root: Path, base: Rules | None = None) -> Rules:
+    """Read one boilerplate rules file on top of `base` (none: every threshold at its default,
+    no word or pattern); report every problem to `problems` and never raise.
 
     The file is read like every other YAML file (dossier.yamlio: aliases, duplicate keys and
     tags refused) and checked against dossier/schema/boilerplate.schema.json; what a schema
     cannot say is checked here: thresholds are finite, and every pattern compiles with RE2
-    (dossier.patterns). A file that cannot be read or parsed gives empty rules (the generic
+    (dossier.patterns). A file that cannot be read or parsed adds nothing (the generic
     judgement still works); a bad entry is reported and skipped, the rest of the file is used.
     """
+    base = base or Rules()
     rel = relative(path.resolve(), root.resolve())
     try:
         path.stat()
     except OSError as exc:
         problems.error(Where(rel), f"cannot read the boilerplate rules ({exc.strerror}); "
-                       "restore content/boilerplate.yaml from version control")
-        return Rules()
-    data = read_yaml(path, rel, problems, if_empty="restore content/boilerplate.yaml from "
-                     "version control, or write the rules you want into it")
+                       "restore the file from version control, or delete it")
+        return base
+    data = read_yaml(path, rel, problems, if_empty="delete it (the tool's default rules "
+                     "apply), or write the rules you want into it")
     if data is None:
-        return Rules()
+        return base
     found = Problems()  # the schema's problems and ours, to report them in line order
     valid = validate(data, RULES_SCHEMA, path, rel, found)
-    rules = _rules(data, _Report(data, path, rel, found, valid))
+    rules = _rules(data, _Report(data, path, rel, found, valid), base)
     problems.items.extend(sorted(found.items, key=lambda p: (p.where.line, p.where.column)))
     return rules
 
@@ -164,18 +178,34 @@ def _definition(name: str) -> Callable[[Any], Any]:
                                    "$ref": f"#/$defs/{name}"})
 
 
-def _rules(data: Any, report: _Report) -> Rules:
-    """Rules from the file's located data; parts the schema refused are left out."""
+def _rules(data: Any, report: _Report, base: Rules) -> Rules:
+    """`base` with the file's located data on top; parts the schema refused are left out.
+    Thresholds and word lists given replace the base's; patterns come before the base's (which
+    default_patterns: false drops); per-publisher rules add to the base's (which
+    default_publishers: false drops); per-source rules add to the base's."""
     top = _mapping(data)
     vocabulary = _mapping(top.get("vocabulary"))
+    inherited = base.patterns if top.get("default_patterns", True) is not False else ()
+    publishers = base.publishers if top.get("default_publishers", True) is not False else {}
     return Rules(
-        thresholds=_thresholds(_mapping(top.get("thresholds")), report),
-        stop_words=_words(vocabulary.get("stop_words")),
-        chrome_words=_words(vocabulary.get("chrome_words")),
-        patterns=_patterns(top.get("patterns"), ["patterns"], report),
-        publishers=_overrides(top.get("publishers"), "publishers", report),
-        sources=_overrides(top.get("sources"), "sources", report),
+        thresholds=_thresholds(_mapping(top.get("thresholds")), report, base.thresholds),
+        stop_words=_words(vocabulary.get("stop_words"), base.stop_words),
+        chrome_words=_words(vocabulary.get("chrome_words"), base.chrome_words),
+        patterns=(*_patterns(top.get("patterns"), ["patterns"], report), *inherited),
+        publishers=_merged(publishers, _overrides(top.get("publishers"), "publishers", report)),
+        sources=_merged(base.sources, _overrides(top.get("sources"), "sources", report)),
     )
+
+
+def _merged(base: Mapping[str, Override], own: dict[str, Override]) -> dict[str, Override]:
+    """Overrides by key: a key in both removes what either removes, keeps what either keeps."""
+    out = dict(base)
+    for key, override in own.items():
+        if key in out:
+            override = Override(remove=(*override.remove, *out[key].remove),
+                                keep=override.keep | out[key].keep)
+        out[key] = override
+    return out
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -193,9 +223,9 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float)
 
 
-def _thresholds(given: dict[str, Any], report: _Report) -> Thresholds:
-    """Thresholds from the 'thresholds' mapping. JSON Schema cannot refuse .nan and .inf, nor
-    20.0 where a whole number belongs; that is done here."""
+def _thresholds(given: dict[str, Any], report: _Report, base: Thresholds) -> Thresholds:
+    """`base` with the values of the 'thresholds' mapping. JSON Schema cannot refuse .nan and
+    .inf, nor 20.0 where a whole number belongs; that is done here."""
     defaults = Thresholds()
     values: dict[str, Any] = {}
     for f in fields(Thresholds):
@@ -213,11 +243,13 @@ def _thresholds(given: dict[str, Any], report: _Report) -> Thresholds:
                          f"number >= 0 (the default is {default:g})")
             continue
         values[f.name] = type(default)(value)
-    return Thresholds(**values)
+    return replace(base, **values)
 
 
-def _words(value: Any) -> frozenset[str]:
-    """A list of words, folded to lower case."""
+def _words(value: Any, base: frozenset[str]) -> frozenset[str]:
+    """A list of words, folded to lower case; `base` when the file gives none."""
+    if not isinstance(value, list):
+        return base
     return frozenset(str(word).casefold() for word in _sequence(value) if _scalar(word))
 
 

@@ -23,6 +23,7 @@ from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
 from .cache import Manifest, PartsCache, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
+from .layout import template_file
 from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
 from .parallel import map_items
 from .paths import date_path, entity_path, mentions_path, source_path
@@ -172,13 +173,13 @@ def _template_line(exc: BaseException) -> tuple[str, int]:
 class Renderer:
     """Holds the Jinja environment and renders every page of the site."""
 
-    def __init__(self, templates: Path, dossier: Dossier, index: Index,
+    def __init__(self, templates: list[Path], root: Path, dossier: Dossier, index: Index,
                  entities: dict[str, Entity], source_keys: dict[str, str] | None = None,
                  manifest: Manifest | None = None,
                  sink: Callable[[str, bytes], None] | None = None,
                  parts: PartsCache | None = None) -> None:
         self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+            loader=jinja2.FileSystemLoader([str(folder) for folder in templates]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -206,7 +207,9 @@ class Renderer:
         """Sources' parts of the open data from earlier builds (remade only when changed)."""
         """Where each rendered page goes as soon as it is rendered (then all_pages gives None
         for it), so that the pages of a large site are never all held at once."""
-        self.base = digest(code_version(), tree_digest(templates), dossier)
+        self.root = root
+        self.base = digest(code_version(), *(tree_digest(folder) for folder in templates),
+                           dossier)
 
     def page(self, template: str, path: str, key: str = "",
              **context: object) -> tuple[str, bytes | None]:
@@ -218,14 +221,15 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(root=root, path=path, **context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(Where(f"templates/{exc.name or template}", exc.lineno or 0),
+            raise TemplateProblem(Where(template_file(self.root, exc.name or template),
+                                        exc.lineno or 0),
                                   f"template syntax: {exc.message}", exc.source or "") from None
         except Exception as exc:  # noqa: BLE001 - any failure of a template is the template's
             # (an undefined name, {{ 1 // 0 }}, a template that includes itself ...)
             frame = _template_line(exc)
             what = str(exc) if isinstance(exc, jinja2.TemplateError) else \
                 f"{type(exc).__name__}: {exc}"
-            raise TemplateProblem(Where(f"templates/{frame[0] or template}", frame[1]),
+            raise TemplateProblem(Where(template_file(self.root, frame[0] or template), frame[1]),
                                   f"template error while rendering {path}: {what}",
                                   self._template_source(frame[0] or template)) from None
         data = html.encode("utf-8")

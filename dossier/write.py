@@ -31,10 +31,13 @@ def safe_relpath(path: str) -> PurePosixPath:
 class SiteWriter:
     """Takes the pages of one build as they come; changes the site only in `finish`."""
 
-    def __init__(self, out: Path, static: Path, root: Path, incremental: bool = False) -> None:
+    def __init__(self, out: Path, static: list[Path], root: Path,
+                 incremental: bool = False) -> None:
         self.out, self.static = out, static
+        """The folders whose files become site/static/, a later one's file replacing an
+        earlier one's of the same name (the tool's defaults, then the dossier's own)."""
         self.root = root.resolve()
-        """Static files are read only from inside this folder (the project)."""
+        """The dossier's static files are read only from inside this folder (the project)."""
         self.incremental = incremental and self.out.is_dir()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{STAGE_PREFIX}",
@@ -86,10 +89,16 @@ class SiteWriter:
             remove_tree(self.stage)
 
     def _static_files(self) -> list[tuple[str, bytes]]:
-        """templates/static/ as (site path, bytes): its regular files inside the project (links
-        to folders inside the project followed; inputs.check_inputs refused any other link)."""
-        return [(PurePosixPath("static", *src.relative_to(self.static).parts).as_posix(),
-                 read_regular(src)) for src in regular_files(self.static, self.root)]
+        """The static folders' regular files as (site path, bytes), each folder's read only from
+        inside the project, or inside itself when it is not in the project (the package's
+        defaults); links to folders inside are followed (inputs.check_inputs refused any other
+        link)."""
+        files: dict[str, Path] = {}
+        for folder in self.static:
+            inside = self.root if folder.resolve().is_relative_to(self.root) else folder.resolve()
+            for src in regular_files(folder, inside):
+                files[PurePosixPath("static", *src.relative_to(folder).parts).as_posix()] = src
+        return [(path, read_regular(src)) for path, src in sorted(files.items())]
 
 
 def _same(current: Path, data: bytes) -> bool:
@@ -130,9 +139,9 @@ def _files(site: Path) -> set[PurePosixPath]:
 
 def write_site(out: Path, pages: dict[str, bytes | None], static: Path,
                incremental: bool = False) -> int:
-    """Write a whole site at once (pages: None for unchanged, keep the file); return how many
-    files were written."""
-    writer = SiteWriter(out, static, static.parent, incremental)
+    """Write a whole site at once (pages: None for unchanged, keep the file), with the static
+    files of one folder; return how many files were written."""
+    writer = SiteWriter(out, [static], static.parent, incremental)
     try:
         for rel, data in sorted(pages.items()):
             writer.put(rel, data)

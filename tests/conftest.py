@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import build  # noqa: E402
-from dossier.clean import Rules, load_rules  # noqa: E402
+from dossier.clean import Rules, dossier_rules  # noqa: E402
+from dossier.layout import DEFAULT_TEMPLATES  # noqa: E402
 from dossier.models import Problems  # noqa: E402
 
 MINI_SEEDS = {
@@ -149,7 +150,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 def write_mini(root: Path) -> Path:
-    """Write the miniature dossier into `root` with the real templates and rules."""
+    """Write the miniature dossier into `root`: seeds, sources, entities and a title, with the
+    tool's default templates and rules (as `dossier init` leaves a dossier)."""
     for sub in ("seeds", "content/sources", "content/entities"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     for name, text in MINI_SEEDS.items():
@@ -159,9 +161,16 @@ def write_mini(root: Path) -> Path:
     (root / "content" / "entities" / "all.yaml").write_text(textwrap.dedent(MINI_ENTITIES),
                                                             encoding="utf-8")
     (root / "content" / "dossier.yaml").write_text("title: Mini dossier\n", encoding="utf-8")
-    shutil.copy(REPO / "content" / "boilerplate.yaml", root / "content" / "boilerplate.yaml")
-    shutil.copytree(REPO / "templates", root / "templates")
     return root
+
+
+def own_template(root: Path, name: str) -> Path:
+    """Give the dossier at `root` its own copy of a default template or static file
+    ('timeline.html', 'static/style.css'), to edit: it overrides the tool's."""
+    target = root / "templates" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(DEFAULT_TEMPLATES / name, target)
+    return target
 
 
 @pytest.fixture
@@ -180,9 +189,10 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_rules() -> Rules:
-    """The shipped content/boilerplate.yaml, read once; it must read without a problem."""
+    """The shipped dossier's rules (the tool's defaults and content/boilerplate.yaml), read
+    once; they must read without a problem."""
     problems = Problems()
-    rules = load_rules(REPO / "content" / "boilerplate.yaml", problems, root=REPO)
+    rules = dossier_rules(REPO, problems)
     assert problems.items == []
     return rules
 
@@ -191,5 +201,5 @@ def shipped_rules() -> Rules:
 def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped dossier built once (strict: no warning either) into a temporary folder."""
     out = tmp_path_factory.mktemp("shipped") / "site"
-    assert build.main(["--strict", "--out", str(out)]) == 0
+    assert build.main(["--strict", "--root", str(REPO), "--out", str(out)]) == 0
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.conftest import REPO, edit, tree_digest
+from tests.conftest import REPO, edit, own_template, tree_digest
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
@@ -138,7 +138,7 @@ def test_non_utf8_binary_and_empty_seeds(mini, capsys):
 
 
 def test_broken_template_names_file_and_line(mini, capsys):
-    edit(mini / "templates/timeline.html", "{% for t in index.timeline %}",
+    edit(own_template(mini, "timeline.html"), "{% for t in index.timeline %}",
          "{% for t in index.timeline %}{{ t.no_such_field }}")
     errs = errors(mini, capsys)
     assert len(errs) == 1
@@ -156,7 +156,7 @@ def test_broken_page_template_names_file_and_line_even_from_a_worker(mini, capsy
     if pooled:
         monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
         monkeypatch.setattr(parallel, "workers", lambda: 2)
-    lines = (mini / "templates/entity.html").read_text(encoding="utf-8").splitlines()
+    lines = own_template(mini, "entity.html").read_text(encoding="utf-8").splitlines()
     n = next(i for i, line in enumerate(lines, 1) if "{{ e.name }}</span></h1>" in line)
     edit(mini / "templates/entity.html", "{{ e.name }}</span></h1>",
          "{{ e.name.no_such_field }}</span></h1>")

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 import build
 from dossier import graphics
 from dossier.index import build_index
+from dossier.layout import DEFAULT_TEMPLATES
 from dossier.models import Problems
 from dossier.render import entity_path
 from tests.conftest import REPO
@@ -263,6 +264,6 @@ def test_pictures_are_deterministic_and_rounded(mini):
 
 
 def test_pictures_use_theme_colours_not_fixed_ones():
-    css = (REPO / "templates/static/graphics.css").read_text(encoding="utf-8")
+    css = (DEFAULT_TEMPLATES / "static/graphics.css").read_text(encoding="utf-8")
     assert not re.search(r"#[0-9a-fA-F]{3,6}\b|(?<![-\w])(white|black)(?![-\w])", css)
     assert "var(--date)" in css and "var(--person)" in css

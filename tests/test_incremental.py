@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.conftest import edit
+from tests.conftest import edit, own_template
 
 
 def quiet_build(*args: str) -> int:
@@ -40,11 +40,11 @@ EDITS = {
     "entity name": lambda r: edit(r / "content/entities/all.yaml", "name: Aleppo",
                                      "name: Aleppo city"),
     "seed": lambda r: edit(r / "seeds/beta.txt", "stayed closed.", "stayed closed for days."),
-    "template": lambda r: edit(r / "templates/base.html", "Skip to content", "Skip to text"),
-    "stylesheet": lambda r: edit(r / "templates/static/style.css", "--mark: #fff1a8;",
+    "template": lambda r: edit(own_template(r, "base.html"), "Skip to content", "Skip to text"),
+    "stylesheet": lambda r: edit(own_template(r, "static/style.css"), "--mark: #fff1a8;",
                                     "--mark: #ffe066;"),
-    "boilerplate rules": lambda r: edit(r / "content/boilerplate.yaml", "prose_words: 20",
-                                           "prose_words: 21"),
+    "boilerplate rules": lambda r: (r / "content/boilerplate.yaml").write_text(
+        "thresholds: {prose_words: 21}\n", encoding="utf-8"),
     "source removed": lambda r: ((r / "seeds/beta.txt").unlink(),
                                  (r / "content/sources/beta.yaml").unlink(),
                                  edit(r / "content/entities/all.yaml", "sources: [beta]}",

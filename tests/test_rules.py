@@ -185,8 +185,8 @@ REFUSED = {
                ("5:3", "patterns: expected a list, found a mapping", "id: widget"))),
     "empty-file": (
         "# to do\n",
-        "content/boilerplate.yaml: error: the file is empty (or only comments); restore "
-        "content/boilerplate.yaml from version control, or write the rules you want into it\n"
+        "content/boilerplate.yaml: error: the file is empty (or only comments); delete it (the "
+        "tool's default rules apply), or write the rules you want into it\n"
         f"{SUMMARY}\n"),
 }
 

@@ -18,6 +18,7 @@ import pytest
 
 import build
 import dossier.write
+from dossier.layout import DEFAULT_TEMPLATES
 from tests.conftest import MINI_SOURCES, REPO, edit
 
 LEFTOVERS = (".site.new-", ".site.old-")
@@ -314,6 +315,7 @@ def linked_away(root: Path, link: str, target: Path, capsys: pytest.CaptureFixtu
     assert main(capsys, "--root", str(root))[0] == 0
     site = tree(root / "site")
     (root / link).unlink(missing_ok=True)
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
     (root / link).symlink_to(target)
     project = tree(root, skip=OUTPUTS)
     code, err = main(capsys, "--root", str(root))
@@ -329,7 +331,7 @@ OUTSIDE_FILES = {
                                    "   description: [{text: A mole., sources: [alpha]}]}\n"),
     "content/sources/beta.yaml": ("beta.yaml", textwrap.dedent(MINI_SOURCES["beta.yaml"])
                                   .replace("General buried", SECRET)),
-    "templates/home.html": ("home.html", (REPO / "templates/home.html").read_text()
+    "templates/home.html": ("home.html", (DEFAULT_TEMPLATES / "home.html").read_text()
                             + f"<!-- {SECRET} -->\n"),
     "templates/static/notes.txt": ("notes.txt", SECRET),
     "templates/static/private": ("private/notes.txt", SECRET),  # a folder linking outside
@@ -453,6 +455,7 @@ def test_a_folder_linked_inside_static_is_published(mini, capsys):
     """templates/static/img linking to a folder inside the project: its files are published."""
     (mini / "assets").mkdir()
     (mini / "assets/logo.svg").write_text("<svg/>")
+    (mini / "templates/static").mkdir(parents=True)
     (mini / "templates/static/img").symlink_to("../../assets")
     assert main(capsys, "--root", str(mini))[0] == 0
     assert (mini / "site/static/img/logo.svg").read_text() == "<svg/>"
