@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import dates
@@ -18,6 +19,8 @@ from .inputs import rel
 from .models import (
     KINDS,
     AnswerSpec,
+    Archive,
+    Capture,
     ClaimSpec,
     DateSpec,
     Entity,
@@ -32,6 +35,9 @@ from .models import (
     Where,
 )
 from .yamlio import LocDict, position, read_yaml, validate
+
+if TYPE_CHECKING:
+    from .metadata import Found
 
 SEED_SUFFIXES = (".txt", ".html", ".htm")
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -185,30 +191,32 @@ def read_source(root: Path, sid: str, seed: Path, problems: Problems) -> SourceM
 
 def _source(sid: str, seed: str, data: LocDict, name: str,
             problems: Problems) -> SourceMeta | None:
-    published = data["published"]
+    published = data.get("published", {})
     if published.get("inferred") and not published.get("reasoning"):
         problems.error(Where(name, *position(data, ["published"])),
                        "published.inferred is true but published.reasoning is missing: "
                        "say how the date was worked out")
     try:
-        dates.parse(published["date"])
+        if published:
+            dates.parse(published["date"])
     except ValueError as exc:
         problems.error(Where(name, *position(data, ["published", "date"])),
                        f"published.date: {exc}; write the day it was published as YYYY-MM-DD")
         return None
     try:
-        url = strip_tracking(data["url"])
+        url = strip_tracking(data["url"]) if "url" in data else ""
     except ValueError as exc:  # urllib's own checks: "Invalid IPv6 URL", a bad port ...
         problems.error(Where(name, *position(data, ["url"])),
                        f"url: {exc}; copy the address again from the browser's address bar")
         return None
+    author = data.get("author", ())
     return SourceMeta(
         id=sid,
         seed=seed,
-        headline=data["headline"],
-        publisher=data["publisher"],
+        headline=data.get("headline", ""),
+        publisher=data.get("publisher", ""),
         agency=data.get("agency", ""),
-        published=Published(published["date"], bool(published.get("inferred", False)),
+        published=Published(published.get("date", ""), bool(published.get("inferred", False)),
                             published.get("reasoning", "")),
         url=url,
         notes=data.get("notes", ""),
@@ -217,7 +225,7 @@ def _source(sid: str, seed: str, data: LocDict, name: str,
                         Where(name, *position(data, ["mentions", i])))
             for i, m in enumerate(data.get("mentions", ()))),
         dates=tuple(
-            DateSpec(_selector(d), d["value"], bool(d.get("approximate", False)),
+            DateSpec(_selector(d), str(d["value"]), bool(d.get("approximate", False)),
                      d["reasoning"], d["event"], Where(name, *position(data, ["dates", i])))
             for i, d in enumerate(data.get("dates", ()))),
         where=Where(name, 1),
@@ -226,6 +234,21 @@ def _source(sid: str, seed: str, data: LocDict, name: str,
                       q.get("channel", ""), q.get("via", ""), q.get("date", ""),
                       q.get("note", ""), Where(name, *position(data, ["quotes", i])))
             for i, q in enumerate(data.get("quotes", ()))),
+        authors=(author,) if isinstance(author, str) else tuple(author),
+        language=data.get("language", ""),
+        capture=_capture(data.get("capture", {})),
+    )
+
+
+def _capture(item: LocDict) -> Capture:
+    retrieved = item.get("retrieved", "")
+    return Capture(
+        sha256=item.get("sha256", ""),
+        retrieved="" if retrieved == "unknown" else retrieved,
+        retrieved_note=item.get("retrieved_note", ""),
+        method=item.get("method", ""),
+        collector=item.get("collector", ""),
+        archives=tuple(Archive(a["url"], a.get("date", "")) for a in item.get("archives", ())),
     )
 
 
@@ -261,9 +284,9 @@ def read_claims(root: Path, problems: Problems) -> tuple[ClaimSpec, ...]:
 def unannotated(sid: str, seed: str, headline: str | None) -> SourceMeta:
     """Metadata for a seed that has no annotation file yet: it is built, marked unannotated."""
     return SourceMeta(
-        id=sid, seed=seed, headline=headline or sid, publisher="", agency="",
+        id=sid, seed=seed, headline=headline or "", publisher="", agency="",
         published=Published("", False, ""), url="", notes="", mentions=(), dates=(),
-        where=Where(seed),
+        where=Where(seed), annotated=False,
     )
 
 
@@ -279,3 +302,26 @@ def publisher_key(url: str) -> str:
     """The publisher's domain, 'www.' removed: the key for per-publisher boilerplate rules."""
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
+
+
+PAGE_FIELDS = ("headline", "authors", "publisher", "published", "url", "language")
+"""The fields a saved page's own metadata can give (dossier.metadata), in the source's terms."""
+
+
+def fill_from_page(meta: SourceMeta, found: dict[str, Found]) -> SourceMeta:
+    """`meta` with each field it leaves empty taken from the saved page's own metadata (the
+    annotation file always wins); `from_page` names the fields taken."""
+    values: dict[str, Any] = {}
+    for name in PAGE_FIELDS:
+        if name not in found or getattr(meta, name) not in ("", (), Published("", False, "")):
+            continue
+        value = found[name].value
+        if name == "published":
+            values[name] = Published(str(value), False, "")
+        elif name == "authors":
+            values[name] = (value,) if isinstance(value, str) else tuple(value)
+        elif name == "url":
+            values[name] = strip_tracking(str(value))
+        else:
+            values[name] = str(value)
+    return replace(meta, **values, from_page=tuple(values)) if values else meta

@@ -14,11 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dossier import search
+from dossier import capture, search
 from dossier.anchor import Text, anchor_claims, anchor_dates, anchor_mentions, anchor_quotes
 from dossier.annotations import (
+    PAGE_FIELDS,
     Dossier,
     annotation_path,
+    fill_from_page,
     find_seeds,
     orphan_annotations,
     publisher_key,
@@ -41,7 +43,18 @@ from dossier.clean import Rules, clean_text, dossier_rules
 from dossier.index import Index, build_index, sentences
 from dossier.inputs import check_inputs, read_regular
 from dossier.layout import DEFAULT_RULES, static_folders, template_folders
-from dossier.models import Answer, Claim, Entity, Problem, Problems, Source, Where
+from dossier.metadata import page_metadata
+from dossier.models import (
+    Answer,
+    Claim,
+    Entity,
+    Problem,
+    Problems,
+    Published,
+    Source,
+    SourceMeta,
+    Where,
+)
 from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
 from dossier.overlap import credits
 from dossier.parallel import map_items
@@ -290,7 +303,8 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
                 problems: Problems, memory: dict[str, Memory] | None = None,
                 tally: Counter[str] | None = None, registry_ok: bool = True) -> Source | None:
     """Read, clean and anchor one seed (memory: where its anchors were at the last build).
-    A seed whose annotation file is invalid is skipped (the file's problems say why)."""
+    A seed whose annotation file is invalid is skipped (the file's problems say why); a seed
+    that no longer matches its recorded digest is an error (dossier.capture)."""
     errors = len(problems.errors)
     meta = read_source(root, sid, path, problems)
     if meta is None and annotation_path(root, sid).exists():
@@ -298,17 +312,42 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
     raw = read_seed(path, rel(path, root), problems)
     if raw is None or len(problems.errors) > errors:
         return None
+    actual = capture.sha256(read_regular(path))
     kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
-    cleaned = clean_text(raw, rules, kind=kind, source_id=sid,
-                         publisher=publisher_key(meta.url) if meta else None,
-                         headline=meta.headline if meta else None)
     if meta is None:
-        problems.warn(Where(rel(path, root)), f"no annotations: add content/sources/{sid}.yaml; "
-                      "the source is shown as unannotated")
-        meta = unannotated(sid, rel(path, root), cleaned.headline)
+        problems.warn(Where(rel(path, root)), f"no annotations: add content/sources/{sid}.yaml "
+                      f"(dossier add {rel(path, root)} writes one); the source is shown as "
+                      "unannotated")
+        meta = unannotated(sid, rel(path, root), None)
+    else:
+        capture.verify(meta, actual, problems)
+    if kind == "html" and not all(getattr(meta, f) for f in PAGE_FIELDS):
+        meta = fill_from_page(meta, page_metadata(raw))
+    if meta.annotated:
+        _missing_fields(meta, kind, problems)
+    cleaned = clean_text(raw, rules, kind=kind, source_id=sid, publisher=publisher_key(meta.url),
+                         headline=meta.headline or None)
+    if not meta.headline:
+        meta = replace(meta, headline=cleaned.headline or sid)
     text = Text(cleaned, meta.seed)
     source = Source(meta, cleaned,
                     anchor_mentions(meta, text, entities, problems, memory, tally, registry_ok),
                     anchor_dates(meta, text, problems, memory, tally),
                     anchor_quotes(meta, text, entities, problems, memory, tally))
-    return replace(source, credits=credits(source), around=sentences(source))
+    return replace(source, credits=credits(source), around=sentences(source), sha256=actual)
+
+
+REQUIRED = {"headline": "headline: …", "publisher": "publisher: …",
+            "published": "published: {date: YYYY-MM-DD}", "url": "url: https://…"}
+"""The bibliographic fields every source should have, and how to write each."""
+
+
+def _missing_fields(meta: SourceMeta, kind: str, problems: Problems) -> None:
+    """One warning naming the fields neither the annotation file nor the page gives."""
+    missing = [name for name in REQUIRED if getattr(meta, name) in ("", Published("", False, ""))]
+    if not missing:
+        return
+    given = "neither this file nor the saved page gives" if kind == "html" else \
+        "this file does not give"
+    problems.warn(meta.where, f"{given} the {', '.join(missing)}; add "
+                  + "; ".join(REQUIRED[name] for name in missing))

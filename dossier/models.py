@@ -255,6 +255,33 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Archive:
+    """A copy of the page in a web archive (Wayback Machine, archive.today, perma.cc)."""
+
+    url: str
+    date: str = ""
+    """When the archive made the copy, ISO 8601; may be empty."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """How the seed was preserved: what the Berkeley Protocol asks a preserved source to record."""
+
+    sha256: str = ""
+    """The SHA-256 digest of the seed file as it was saved (hex); every build checks it."""
+    retrieved: str = ""
+    """When the page was saved, ISO 8601 (a date, or a date and time); '' when unknown."""
+    retrieved_note: str = ""
+    """How `retrieved` is known, when it is not stated by the collector (the saved file's
+    modification time), or why it is unknown."""
+    method: str = ""
+    """How the page was saved and added ('saved from the browser; dossier add 0.2.0')."""
+    collector: str = ""
+    """Who saved it; may be empty."""
+    archives: tuple[Archive, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourceMeta:
     """A source's annotation file, read and checked but not yet anchored."""
 
@@ -274,6 +301,16 @@ class SourceMeta:
     dates: tuple[DateSpec, ...]
     where: Where
     quotes: tuple[QuoteSpec, ...] = ()
+    authors: tuple[str, ...] = ()
+    """Who wrote it, as the byline gives them; may be empty."""
+    language: str = ""
+    """The article's language as a BCP 47 tag ('en', 'fr-CA'); may be empty."""
+    capture: Capture = field(default_factory=Capture)
+    from_page: tuple[str, ...] = ()
+    """The fields the annotation file leaves out that were taken from the saved page's own
+    metadata (an HTML seed's JSON-LD, Open Graph tags ...), for the source page to say so."""
+    annotated: bool = True
+    """False for a seed that has no annotation file yet."""
 
 
 # ----------------------------------------------------------------- anchored
@@ -417,6 +454,8 @@ class Source:
     around: tuple[tuple[int, int, int, int], ...] = ()
     """(start, end, sentence start, sentence end) of each mention and date: the sentence each
     is listed in on other pages, found when the source is read (see index.context)."""
+    sha256: str = ""
+    """The SHA-256 digest of the seed file as the build read it (hex)."""
 
     @property
     def id(self) -> str:

@@ -23,6 +23,7 @@ import jinja2
 import jinja2.runtime
 from markupsafe import Markup
 
+from . import capture
 from .models import KIND_LABELS, KINDS, Entity, Source
 from .paths import entity_path, source_path
 
@@ -158,6 +159,7 @@ def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str] | None
         '"items":[]', '"items":[' + ",".join(items) + "]", 1).encode("utf-8")
     html = sorted(p for p in (pages if pages is not None else html_pages(index))
                   if p.endswith(".html"))
+    files["data/SHA256SUMS"] = capture.sums(sources)
     files["sitemap.xml"] = sitemap(html, dossier)
     files["feed.xml"] = feed([by_id[s.id] for s in index.sources], dossier)
     return dict(sorted(files.items()))
@@ -230,13 +232,26 @@ def _source_record(src: Source, dossier: Any) -> dict:
         "seed": meta.seed, "input_kind": src.cleaned.input_kind, "notes": meta.notes,
         "page": source_path(src), "page_url": _abs(dossier, source_path(src)),
         "cleaned": cleaned_path(src), "mentions": len(src.mentions), "dates": len(src.dates),
-        "text": src.cleaned.text,
+        "text": src.cleaned.text, "author": "; ".join(meta.authors), "language": meta.language,
+        **_capture_record(src),
     }
+
+
+def _capture_record(src: Source) -> dict:
+    """The capture fields of a source's record: the digest as the build read the seed (equal
+    to the recorded one, which the build checked, when one is recorded)."""
+    c = src.meta.capture
+    return {"sha256": src.sha256, "sha256_recorded": bool(c.sha256),
+            "retrieved": c.retrieved, "retrieved_note": c.retrieved_note, "method": c.method,
+            "collector": c.collector,
+            "archives": " ".join(a.url for a in c.archives)}
 
 
 SOURCE_COLUMNS = ["id", "headline", "publisher", "agency", "published", "published_inferred",
                   "published_reasoning", "url", "seed", "input_kind", "page", "page_url",
-                  "cleaned", "mentions", "dates", "text"]
+                  "cleaned", "mentions", "dates", "text", "author", "language", "sha256",
+                  "sha256_recorded", "retrieved", "retrieved_note", "method", "collector",
+                  "archives"]
 
 
 MENTION_COLUMNS = ["source", "id", "entity", "quote", "start", "end", "block", "seed_line",
@@ -426,8 +441,13 @@ def source_jsonld(src: Source, dossier: Any, entities: dict[str, Entity] | None 
                                          "url": _base(dossier)}}
     if meta.publisher:
         data["publisher"] = {"@type": "Organization", "name": meta.publisher}
+    authors = [{"@type": "Person", "name": name} for name in meta.authors]
     if meta.agency:
-        data["author"] = {"@type": "Organization", "name": meta.agency}
+        authors.append({"@type": "Organization", "name": meta.agency})
+    if authors:
+        data["author"] = authors[0] if len(authors) == 1 else authors
+    if meta.language:
+        data["inLanguage"] = meta.language
     if meta.published.date:
         data["datePublished"] = meta.published.date
     if meta.url:
@@ -521,6 +541,13 @@ def _tex(text: str) -> str:
     return "".join(out)
 
 
+def _names(authors: tuple[str, ...]) -> str:
+    """Authors as a citation lists them: 'A', 'A and B', 'A, B and C'."""
+    if len(authors) <= 2:
+        return " and ".join(authors)
+    return ", ".join(authors[:-1]) + " and " + authors[-1]
+
+
 def citations(source: object, dossier: object) -> list[tuple[str, str]]:
     """Ready-to-copy citations of a source: [(style name, text)]. An inferred publication
     date is marked '[date inferred]' in each."""
@@ -532,8 +559,11 @@ def citations(source: object, dossier: object) -> list[tuple[str, str]]:
     date, inferred = meta.published.date, meta.published.inferred
     mark = f" {INFERRED}" if date and inferred else ""
     who = meta.publisher + (f" ({meta.agency})" if meta.agency else "")
+    names = _names(meta.authors)
 
-    parts = [_stop(who)] if who else []
+    parts = [_stop(names)] if names else []
+    if who:
+        parts.append(_stop(who))
     parts.append(f"“{_stop(meta.headline)}”")
     parts.append(_stop((_day_month_year(date) if date else "Undated") + mark))
     if meta.url:
@@ -542,14 +572,16 @@ def citations(source: object, dossier: object) -> list[tuple[str, str]]:
     reference = " ".join(parts)
 
     head = meta.headline if meta.headline.endswith(("?", "!")) else meta.headline + ","
-    note = [f"{meta.agency}," if meta.agency else "", f"“{head}”"]
+    note = [f"{names}," if names else f"{meta.agency}," if meta.agency else "", f"“{head}”"]
     tail = [meta.publisher, (_chicago_date(date) if date else "n.d.") + mark]
     if meta.url:
         tail.append(meta.url)
     tail.append(f"annotated in {title}, {page}")
     chicago = " ".join(x for x in note if x) + " " + ", ".join(x for x in tail if x) + "."
 
-    fields = [("author", "{" + _tex(meta.agency or meta.publisher or title) + "}"),
+    author = " and ".join(_tex(n) for n in meta.authors) or \
+        "{" + _tex(meta.agency or meta.publisher or title) + "}"
+    fields = [("author", author),
               ("title", "{" + _tex(meta.headline) + "}")]
     if meta.publisher:
         fields.append(("publisher", _tex(meta.publisher)))

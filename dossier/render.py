@@ -70,6 +70,17 @@ def time_html(value: str) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(value, dates.page_label(value))
 
 
+def capture_time(value: str) -> Markup:
+    """When a seed was saved (a date, or a date and a time) as <time> markup."""
+    if "T" not in value and " " not in value:
+        return time_html(value)
+    day, clock = value.replace(" ", "T").split("T", 1)
+    zone = " UTC" if clock.endswith("Z") else ""
+    shown = clock.rstrip("Z")[:5] if zone or len(clock) <= 8 else clock
+    return Markup('<time datetime="{}">{}, {}{}</time>').format(
+        value, dates.page_label(day), shown, zone)
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     """CommonMark without raw HTML, without images and without data: addresses. markdown-it
@@ -189,6 +200,7 @@ class Renderer:
         self.env.filters["markdown"] = lambda text: Markup(_markdown().render(text))
         self.env.filters["date_label"] = dates.label
         self.env.filters["time"] = time_html
+        self.env.filters["capture_time"] = capture_time
         self.env.globals.update(
             dossier=dossier, kinds=KINDS, kind_labels=KIND_LABELS, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,

@@ -67,6 +67,8 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
     for unit in date_units:
         label = dates.page_label(unit)
         docs[date_path(unit)] = _page(label, [f"<h1>{escape(label)}</h1>"])
+    if not docs:  # a new dossier: Pagefind refuses to index nothing
+        docs["index.html"] = _page("Home", ["<h1>No sources yet</h1>"])
     return docs
 
 

@@ -199,8 +199,8 @@ def test_seed_without_annotations_builds_with_warning(mini):
     (mini / "seeds" / "gamma.txt").write_text("An unannotated report about Iran and Syria.\n")
     code, out, err = run(mini)
     assert code == 0
-    assert ("seeds/gamma.txt: warning: no annotations: add content/sources/gamma.yaml; the "
-            "source is shown as unannotated") in err
+    assert ("seeds/gamma.txt: warning: no annotations: add content/sources/gamma.yaml "
+            "(dossier add seeds/gamma.txt writes one); the source is shown as unannotated") in err
     assert "has no annotation file yet" in (mini / "site/sources/gamma.html").read_text()
 
 

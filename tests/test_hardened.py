@@ -66,9 +66,9 @@ FAILURES = {
                            "content/sources/alpha.yaml:1:1: error: the file: expected a "
                            "mapping, found a list"),
     "missing required field": (replace_in("content/sources/beta.yaml",
-                                          "publisher: Other Paper\n", ""),
-                               "content/sources/beta.yaml:1:1: error: the file: 'publisher' is "
-                               "a required property"),
+                                          "{quote: Tehran, entity: tehran}", "{quote: Tehran}"),
+                               "content/sources/beta.yaml:10:5: error: mentions[1]: 'entity' "
+                               "is a required property"),
     "unknown key": (replace_in("content/entities/all.yaml", "  kind: person",
                                "  kind: person\n  nickname: Hamid"),
                     "content/entities/all.yaml:1:3: error: unknown field 'nickname' (did you "
