@@ -17,13 +17,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from . import dates
 from .inputs import rel
 from .models import (
-    KINDS,
+    DEFAULT_KINDS,
     AnswerSpec,
     Archive,
     Capture,
     ClaimSpec,
     DateSpec,
     Entity,
+    Kind,
     MentionSpec,
     Problems,
     Published,
@@ -54,6 +55,8 @@ class Dossier:
     """Markdown."""
     base_url: str = "http://localhost:8000/"
     """Where the site is published, ending in '/': for the sitemap, the feed and citations."""
+    kinds: tuple[Kind, ...] = DEFAULT_KINDS
+    """The kinds of entity it annotates, in the order the site lists them."""
 
 
 MAX_ID = 150
@@ -117,12 +120,39 @@ def read_dossier(root: Path, problems: Problems) -> Dossier:
         return default
     base = data.get("base_url", default.base_url)
     return Dossier(data.get("title", default.title), data.get("description", ""),
-                   base if base.endswith("/") else base + "/")
+                   base if base.endswith("/") else base + "/",
+                   _kinds(data, rel(path, root), problems) or default.kinds)
 
 
-def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:
-    """Every entity in content/entities/*.yaml, by id; duplicate ids are errors."""
+SITE_FOLDERS = frozenset({"sources", "dates", "static", "data", "pagefind"})
+"""Folders of the site that a kind's pages cannot take."""
+
+
+def _kinds(data: LocDict, name: str, problems: Problems) -> tuple[Kind, ...]:
+    """The `kinds` of content/dossier.yaml (() when it names none, or they clash)."""
+    kinds: list[Kind] = []
+    for i, item in enumerate(data.get("kinds", ())):
+        kind = Kind(item["id"], item["singular"], item["plural"], item["folder"],
+                    item["style"], item.get("nav", ""))
+        where = Where(name, *position(data, ["kinds", i]))
+        if kind.folder in SITE_FOLDERS:
+            problems.error(where, f"kinds[{i}].folder '{kind.folder}' is a folder of the site "
+                           f"itself ({', '.join(sorted(SITE_FOLDERS))}); choose another")
+        clash = next((k for k in kinds if k.id == kind.id or k.folder == kind.folder), None)
+        if clash:
+            same = "id" if clash.id == kind.id else "folder"
+            problems.error(where, f"kinds[{i}] has the same {same} as the kind '{clash.id}' "
+                           f"above; each kind needs its own id and folder")
+        kinds.append(kind)
+    return tuple(kinds)
+
+
+def read_entities(root: Path, problems: Problems,
+                  kinds: tuple[Kind, ...] = DEFAULT_KINDS) -> dict[str, Entity]:
+    """Every entity in content/entities/*.yaml, by id; duplicate ids and kinds the dossier
+    does not have are errors."""
     entities: dict[str, Entity] = {}
+    by_id = {k.id: k for k in kinds}
     folder = root / "content" / "entities"
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         name = rel(path, root)
@@ -130,12 +160,19 @@ def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:
         if data is None or not validate(data, "entities.schema.json", path, name, problems):
             continue
         for index, item in enumerate(data):
-            entity = _entity(item, Where(name, *position(data, [index])))
+            kind = by_id.get(item["kind"])
+            if kind is None:
+                problems.error(Where(name, *position(data, [index, "kind"])),
+                               f"kind '{item['kind']}' is not a kind of this dossier: use one "
+                               f"of {', '.join(by_id)}, or add it to kinds in "
+                               "content/dossier.yaml")
+                continue
+            entity = _entity(item, Where(name, *position(data, [index])), kind)
             if entity.id in RESERVED_IDS:
                 problems.error(Where(name, *position(data, [index, "id"])),
                                f"the entity id '{entity.id}' is taken by a page of the site "
-                               f"({KINDS[entity.kind]}/{entity.id}.html is the index of "
-                               f"{KINDS[entity.kind]}); choose another id")
+                               f"({kind.folder}/{entity.id}.html is the index of "
+                               f"{kind.folder}); choose another id")
                 continue
             if entity.id in entities:
                 first = entities[entity.id].where
@@ -146,7 +183,7 @@ def read_entities(root: Path, problems: Problems) -> dict[str, Entity]:
     return dict(sorted(entities.items()))
 
 
-def _entity(item: LocDict, where: Where) -> Entity:
+def _entity(item: LocDict, where: Where, kind: Kind) -> Entity:
     return Entity(
         id=item["id"],
         name=item["name"],
@@ -159,6 +196,7 @@ def _entity(item: LocDict, where: Where) -> Entity:
                         for r in item.get("relations", ())),
         notes=item.get("notes", ""),
         where=where,
+        kind_info=kind,
     )
 
 

@@ -99,7 +99,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     rules = dossier_rules(root, problems)
     dossier = read_dossier(root, problems)
     errors_before = len(problems.errors)
-    entities = read_entities(root, problems)
+    entities = read_entities(root, problems, dossier.kinds)
     registry_ok = len(problems.errors) == errors_before
     seeds = find_seeds(root, problems)
     orphan_annotations(root, seeds, problems)
@@ -210,7 +210,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index = build_index(project.sources, project.entities, problems, set(project.seeds),
                         warn_unused=project.complete, claims=project.claims,
-                        shared=shared_passages(root))
+                        shared=shared_passages(root), kinds=project.dossier.kinds)
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None

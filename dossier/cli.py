@@ -24,13 +24,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from dossier.annotations import publisher_key, read_source
+from dossier import capture
+from dossier.annotations import publisher_key, read_dossier, read_source
 from dossier.build import build, read_project
 from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.inputs import check_inputs
 from dossier.layout import DEFAULT_RULES, NotADossier, check_root, find_root
-from dossier.models import Problems
+from dossier.models import Kind, Problems
 from dossier.output import OutputRefused, check_output
 from dossier.seeds import read_seed
 from dossier.text import safe_text
@@ -78,11 +79,14 @@ def check_command(root: Path, problems: Problems, strict: bool) -> int:
     """`dossier check`: every build problem plus the lint findings; writes nothing."""
     project = read_project(root, problems, write_cache=False)
     build_index(project.sources, project.entities, problems, set(project.seeds),
-                warn_unused=False, shared=lambda sources: ())  # lint needs no overlaps
+                warn_unused=False, shared=lambda sources: (),  # lint needs no overlaps
+                kinds=project.dossier.kinds)
     if not problems.errors:
         from dossier.check import check
 
         check(project, root, problems)
+    if strict:
+        capture.unrecorded(project.sources, problems)
     report(problems, strict, root)
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
     if not problems.items:
@@ -102,9 +106,9 @@ def report(problems: Problems, strict: bool, root: Path) -> None:
                                                   if strict and w else ""), file=sys.stderr)
 
 
-def summary(c: dict[str, int], out: Path) -> str:
-    return (f"Built {c['sources']} sources: {c['entities']} entities ({c['person']} people, "
-            f"{c['unit']} units, {c['organisation']} organisations, {c['place']} places), "
+def summary(c: dict[str, int], out: Path, kinds: tuple[Kind, ...]) -> str:
+    per_kind = ", ".join(f"{c[k.id]} {k.short.lower()}" for k in kinds)
+    return (f"Built {c['sources']} sources: {c['entities']} entities ({per_kind}), "
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
             f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
             + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
@@ -231,7 +235,7 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)
         return 1
-    print(summary(result, out))
+    print(summary(result, out, read_dossier(root, Problems()).kinds))
     return 0
 
 

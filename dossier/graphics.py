@@ -25,7 +25,6 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from . import dates
-from .models import KIND_LABELS
 
 # Average advance width of a character, in em, of the sans-serif faces graphics.css asks for;
 # used to decide when a label must be shortened. Generous so that labels never overflow.
@@ -415,13 +414,15 @@ EG_EM = 0.56
 """Average advance of the graph's (regular weight) labels, in em."""
 EG_FONT = 15
 EG_MAX = 12
-SHAPES = {"person": "circle", "unit": "square", "organisation": "diamond", "place": "triangle"}
+SHAPES = {"person": "circle", "unit": "square", "organisation": "diamond", "place": "triangle",
+          "extra1": "circle", "extra2": "square", "extra3": "diamond", "extra4": "triangle"}
+"""The node's shape per highlight style (models.STYLES); the extra styles differ by colour."""
 
 
-def _shape(kind: str, x: float, y: float, r: float, cls: str) -> str:
-    """The node of an entity: its kind told by shape as well as colour."""
-    shape = SHAPES.get(kind, "circle")
-    attrs = f'class="{cls} eg-{escape(kind)}"'
+def _shape(style: str, x: float, y: float, r: float, cls: str) -> str:
+    """The node of an entity: its kind's style told by shape as well as colour."""
+    shape = SHAPES.get(style, "circle")
+    attrs = f'class="{cls} eg-{escape(style)}"'
     if shape == "circle":
         return f'<circle {attrs} cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}"/>'
     if shape == "square":
@@ -518,15 +519,15 @@ def entity_graph_svg(info: object, entity_path: Callable[[object], str], *,
             else:
                 body = Markup('<tspan class="eg-name">') + body + Markup("</tspan>")
             text.append(f'<tspan x="{_n(lx)}" y="{_n(first_y + 16 * k)}">{body}</tspan>')
-        kind = KIND_LABELS.get(other.kind, (other.kind,))[0]  # type: ignore[attr-defined]
+        kind = other.kind_info.singular  # type: ignore[attr-defined]
         title = (f"{other.name} ({kind.lower()}): in {_plural(n, 'paragraph')} "  # type: ignore[attr-defined]
                  f"with {entity.name}")
         href = "../" + entity_path(other)
         nodes.append(
             f'<a href="{escape(href)}" class="eg-link"><title>{escape(title)}</title>'
-            + _shape(other.kind, x, y, 7, "eg-node")  # type: ignore[attr-defined]
+            + _shape(other.kind_info.style, x, y, 7, "eg-node")  # type: ignore[attr-defined]
             + f'<text class="eg-label" text-anchor="{anchor}">{"".join(text)}</text></a>')
-    centre = (_shape(entity.kind, cx, cy, 11, "eg-node eg-centre")
+    centre = (_shape(entity.kind_info.style, cx, cy, 11, "eg-node eg-centre")
               + f'<text class="eg-centre-label" x="{_n(cx)}" y="{_n(label_y)}" '
               f'text-anchor="middle">{escape(_fit(entity.name, width - 24, EG_FONT))}</text>')
     names = "; ".join(f"{o.name} ({n})" for o, n in shown)  # type: ignore[attr-defined]
@@ -565,13 +566,13 @@ def entity_graph_svg(info: object, entity_path: Callable[[object], str], *,
 def _graph_legend(shown: Iterable[tuple[object, int]]) -> str:
     kinds = []
     for other, _ in shown:
-        if other.kind not in kinds:  # type: ignore[attr-defined]
-            kinds.append(other.kind)  # type: ignore[attr-defined]
-    kinds.sort(key=list(SHAPES).index)
+        if other.kind_info not in kinds:  # type: ignore[attr-defined]
+            kinds.append(other.kind_info)  # type: ignore[attr-defined]
+    kinds.sort(key=lambda k: (list(SHAPES).index(k.style), k.id))
     parts = []
     for kind in kinds:
         icon = ('<svg viewBox="0 0 20 20" aria-hidden="true">'
-                + _shape(kind, 10, 11, 6, "eg-node") + "</svg>")
-        parts.append(f"<span>{icon} {escape(KIND_LABELS[kind][0].lower())}</span>")
+                + _shape(kind.style, 10, 11, 6, "eg-node") + "</svg>")
+        parts.append(f"<span>{icon} {escape(kind.singular.lower())}</span>")
     return ('<figcaption class="legend eg-legend">' + " ".join(parts)
             + "<br>Line width and (number): paragraphs shared.</figcaption>")

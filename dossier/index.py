@@ -11,7 +11,18 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import overlap
-from .models import KINDS, RELATIONS, Claim, DateRef, Entity, Mention, Problems, Quote, Source
+from .models import (
+    DEFAULT_KINDS,
+    RELATIONS,
+    Claim,
+    DateRef,
+    Entity,
+    Kind,
+    Mention,
+    Problems,
+    Quote,
+    Source,
+)
 from .overlap import Credit, Origin, SharedPassage, Side
 from .text import sentence_around
 
@@ -143,7 +154,8 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
                 seed_ids: set[str], warn_unused: bool = True,
                 claims: tuple[Claim, ...] = (),
                 shared: Callable[[list[Source]], tuple[SharedPassage, ...]]
-                = overlap.shared_passages) -> Index:
+                = overlap.shared_passages,
+                kinds: tuple[Kind, ...] = DEFAULT_KINDS) -> Index:
     """Cross-reference every source; report dangling references and (if every annotation
     file could be read, so the report is not noise) entities no source mentions. `shared`
     finds the passages sources share (the build's caches it)."""
@@ -176,7 +188,7 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
             _check_citations(info, by_id, problems)
     by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
                                   key=lambda i: (i.entity.name.casefold(), i.entity.id)))
-               for kind in KINDS}
+               for kind in (k.id for k in kinds)}
     date_pages: dict[str, list[Context]] = defaultdict(list)
     timeline = []
     date_refs = {}

@@ -11,20 +11,42 @@ from functools import cached_property
 
 from .text import safe_text
 
-KINDS: dict[str, str] = {
-    # kind -> plural, used for index pages and URLs (Hugo's naming: person -> people/)
-    "person": "people",
-    "unit": "units",
-    "organisation": "organisations",
-    "place": "places",
-}
 
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "person": ("Person", "People"),
-    "unit": ("Military unit or armed group", "Military units and armed groups"),
-    "organisation": ("Organisation", "Organisations"),
-    "place": ("Place", "Places"),
-}
+@dataclass(frozen=True)
+class Kind:
+    """A kind of entity a dossier annotates (content/dossier.yaml, `kinds:`)."""
+
+    id: str
+    """What an entity's `kind:` says ('person', 'company')."""
+    singular: str
+    """'Person', 'Company'."""
+    plural: str
+    """'People', 'Companies': the heading of its index."""
+    folder: str
+    """Where its pages go: <folder>/<entity id>.html, <folder>/index.html."""
+    style: str
+    """How its mentions are marked in the text: one of STYLES."""
+    nav: str = ""
+    """A shorter label for the navigation bar ('' = the plural)."""
+
+    @property
+    def short(self) -> str:
+        return self.nav or self.plural
+
+
+STYLES = ("person", "unit", "organisation", "place", "extra1", "extra2", "extra3", "extra4")
+"""The highlight styles (colour and underline, and the shape in the graphs): templates/static/
+style.css and graphics.css define each."""
+
+DEFAULT_KINDS: tuple[Kind, ...] = (
+    Kind("person", "Person", "People", "people", "person"),
+    Kind("unit", "Military unit or armed group", "Military units and armed groups", "units",
+         "unit", "Units"),
+    Kind("organisation", "Organisation", "Organisations", "organisations", "organisation"),
+    Kind("place", "Place", "Places", "places", "place"),
+)
+"""The kinds of a dossier whose content/dossier.yaml names none (the shipped dossier's)."""
+
 
 # relation -> (label from the subject's page, label from the object's page)
 RELATIONS: dict[str, tuple[str, str]] = {
@@ -153,7 +175,7 @@ class Entity:
     name: str
     """Canonical name."""
     kind: str
-    """A key of KINDS."""
+    """The id of its Kind."""
     type: str
     """Finer type in the editor's words ('city', 'news agency'); may be empty."""
     variants: tuple[str, ...]
@@ -166,6 +188,8 @@ class Entity:
     """Editor's notes in Markdown; may be empty."""
     where: Where
     """Where the entry is defined."""
+    kind_info: Kind
+    """Its kind: labels, page folder, highlight style."""
 
 
 @dataclass(frozen=True)

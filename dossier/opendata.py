@@ -24,7 +24,7 @@ import jinja2.runtime
 from markupsafe import Markup
 
 from . import capture
-from .models import KIND_LABELS, KINDS, Entity, Source
+from .models import Entity, Source
 from .paths import entity_path, source_path
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -39,6 +39,8 @@ INFERRED = "[date inferred]"
 
 SCHEMA_TYPES = {"person": "Person", "unit": "Organization", "organisation": "Organization",
                 "place": "Place"}
+"""schema.org's type of an entity, by its kind's highlight style (models.STYLES); the extra
+styles of a dossier's own kinds are Things, their kind saying what they are."""
 
 # ----------------------------------------------------------------- addresses
 
@@ -69,10 +71,9 @@ def html_pages(index: Any) -> list[str]:
 
     pages = {"index.html", "sources/index.html", "dates/index.html", "timeline.html"}
     pages.update(source_path(s) for s in index.sources)
-    for plural in KINDS.values():
-        pages.add(f"{plural}/index.html")
     for infos in index.by_kind.values():
         pages.update(entity_path(i.entity) for i in infos)
+        pages.update(f"{i.entity.kind_info.folder}/index.html" for i in infos)
     pages.update(f"dates/{unit}.html" for unit in date_units(list(index.date_pages)))
     return sorted(pages)
 
@@ -305,7 +306,7 @@ def annotations(src: Source, entities: dict[str, Entity], dossier: Any) -> list[
                              "source": _abs(dossier, entity_path(e)) if e else m.entity}]
         if e:
             body.append({"type": "TextualBody", "purpose": "classifying", "format": "text/plain",
-                         "value": KIND_LABELS[e.kind][0]})
+                         "value": e.kind_info.singular})
             body.append({"type": "TextualBody", "purpose": "tagging", "format": "text/plain",
                          "value": e.name})
         if m.note:
@@ -412,14 +413,16 @@ def _script(data: dict) -> Markup:
 
 def _thing(entity: Entity, dossier: Any) -> dict:
     url = _abs(dossier, entity_path(entity))
-    return {"@type": SCHEMA_TYPES[entity.kind], "@id": url, "name": entity.name, "url": url}
+    return {"@type": SCHEMA_TYPES.get(entity.kind_info.style, "Thing"), "@id": url,
+            "name": entity.name, "url": url}
 
 
 def entity_jsonld(entity: Entity, dossier: Any) -> dict:
     """schema.org data for an entity: Person, Organization or Place; a unit (military unit
     or armed group) is an Organization with additionalType saying so."""
     data = {"@context": SCHEMA_CONTEXT, **_thing(entity, dossier)}
-    extra = [KIND_LABELS["unit"][0]] if entity.kind == "unit" else []
+    style = entity.kind_info.style
+    extra = [entity.kind_info.singular] if style == "unit" or style not in SCHEMA_TYPES else []
     extra += [entity.type] if entity.type else []
     if extra:
         data["additionalType"] = extra[0] if len(extra) == 1 else extra

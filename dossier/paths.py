@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from .models import KINDS, Entity, Source
+from .models import Entity, Source
 
 
 def entity_path(entity: Entity) -> str:
-    return f"{KINDS[entity.kind]}/{entity.id}.html"
+    return f"{entity.kind_info.folder}/{entity.id}.html"
 
 
 def mentions_path(entity: Entity, page: int) -> str:
     """Page `page` of an entity's mentions: the first is the entity's own page, the others sit
     in a folder named after it (no entity id can take that name)."""
-    return entity_path(entity) if page == 1 else f"{KINDS[entity.kind]}/{entity.id}/{page}.html"
+    folder = entity.kind_info.folder
+    return entity_path(entity) if page == 1 else f"{folder}/{entity.id}/{page}.html"
 
 
 def source_path(source: Source) -> str:

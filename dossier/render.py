@@ -24,7 +24,7 @@ from .annotations import Dossier
 from .cache import Manifest, PartsCache, code_version, digest, tree_digest
 from .index import EntityInfo, Index, Said
 from .layout import template_file
-from .models import KIND_LABELS, KINDS, Entity, Problem, Problems, Source, Where
+from .models import Entity, Problem, Problems, Source, Where
 from .parallel import map_items
 from .paths import date_path, entity_path, mentions_path, source_path
 from .progress import Progress
@@ -119,7 +119,7 @@ def article_blocks(source: Source, entities: dict[str, Entity],
         e = entities[m.entity]
         anns[m.span.block].append(_Ann(m.span.start - starts[m.span.block],
                                        m.span.end - starts[m.span.block], m.id, entity_path(e),
-                                       e.kind, f"{KIND_LABELS[e.kind][0]}: {e.name}"))
+                                       e.kind_info.style, f"{e.kind_info.singular}: {e.name}"))
     for d in source.dates:
         anns[d.span.block].append(_Ann(d.span.start - starts[d.span.block],
                                        d.span.end - starts[d.span.block], d.id,
@@ -202,7 +202,9 @@ class Renderer:
         self.env.filters["time"] = time_html
         self.env.filters["capture_time"] = capture_time
         self.env.globals.update(
-            dossier=dossier, kinds=KINDS, kind_labels=KIND_LABELS, entity_path=entity_path,
+            dossier=dossier, kinds={k.id: k.folder for k in dossier.kinds},
+            kind_labels={k.id: (k.singular, k.plural) for k in dossier.kinds},
+            kind_list=dossier.kinds, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,
             cite=cite, sources_by_id={s.id: s for s in index.sources}, entities=entities,
             timeline_svg=graphics.timeline_svg, entity_graph_svg=graphics.entity_graph_svg,
@@ -286,15 +288,16 @@ class Renderer:
         self._origin_of = {m: o for o in ix.origins for m in o.members}
         self._by_id = {s.id: s for s in ix.sources}
         pages.update([self.page("sources.html", "sources/index.html", whole, index=ix)])
-        for kind, plural in KINDS.items():
-            pages.update([self.page("kind.html", f"{plural}/index.html", whole, kind=kind,
-                                    infos=ix.by_kind[kind])])
+        for kind in self.dossier.kinds:
+            pages.update([self.page("kind.html", f"{kind.folder}/index.html", whole,
+                                    kind=kind.id, kind_info=kind, infos=ix.by_kind[kind.id])])
         # The pages there is one of per source and per entity, on every core.
         # Workers get numbers into self._work (forked, they have it already): sending the
         # records themselves would cost more than rendering them.
         self._work = [("source", src) for src in ix.sources]
-        self._work += [("entity", info) for kind in KINDS for info in ix.by_kind[kind]]
-        self._work += [("mentions", (info, page)) for kind in KINDS for info in ix.by_kind[kind]
+        self._work += [("entity", info) for infos in ix.by_kind.values() for info in infos]
+        self._work += [("mentions", (info, page)) for infos in ix.by_kind.values()
+                       for info in infos
                        for page in range(2, _pages(info) + 1)]
         for path, data, key, raised, failure in map_items(
                 _render_in_worker, range(len(self._work)), (self,), done=self.progress.step,

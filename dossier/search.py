@@ -30,7 +30,6 @@ from markupsafe import escape
 from . import dates
 from .cache import digest
 from .index import Index
-from .models import KIND_LABELS
 from .output import SEARCH_PREFIX
 from .paths import date_path, entity_path, source_path
 
@@ -59,7 +58,7 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
         for info in infos:
             e = info.entity
             parts = [f"<h1>{escape(e.name)}</h1>",
-                     f"<p>{escape(KIND_LABELS[e.kind][0])} {escape(e.type)}</p>"]
+                     f"<p>{escape(e.kind_info.singular)} {escape(e.type)}</p>"]
             if e.variants:
                 parts.append(f"<p>Also written {escape(', '.join(e.variants))}</p>")
             parts += [f"<p>{escape(st.text)}</p>" for st in e.description]

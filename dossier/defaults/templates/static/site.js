@@ -55,7 +55,8 @@
     try { localStorage.setItem(KEY, JSON.stringify(hidden)); } catch (e) { /* private mode */ }
   }
   function apply(hidden) {
-    ["person", "unit", "organisation", "place", "date"].forEach(function (kind) {
+    ["person", "unit", "organisation", "place", "extra1", "extra2", "extra3", "extra4",
+     "date"].forEach(function (kind) {
       document.documentElement.classList.toggle("hide-" + kind, hidden.indexOf(kind) >= 0);
     });
   }
