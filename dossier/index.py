@@ -5,6 +5,7 @@ Everything here is computed once, in Python, and handed to the templates finishe
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -273,19 +274,27 @@ def _links(entities: dict[str, Entity], sources: dict[str, Source]) -> dict[str,
 
 def _check_references(entities: dict[str, Entity], sources: set[str],
                       problems: Problems) -> None:
+    """Unknown entities and sources an entity refers to: one error per entity and missing
+    source, naming every place of the entity that cites it (a removed seed is cited many
+    times)."""
     for entity in entities.values():
-        for statement in entity.description:
+        missing: dict[str, list[str]] = {}
+        for n, statement in enumerate(entity.description, 1):
             for sid in statement.sources:
                 if sid not in sources:
-                    problems.error(entity.where, f"entity '{entity.id}' cites unknown source "
-                                   f"'{sid}' in its description; use a seed id")
+                    missing.setdefault(sid, []).append(f"description {n}")
         for rel in entity.relations:
             if rel.target not in entities:
                 problems.error(entity.where, f"entity '{entity.id}': relation {rel.relation} "
                                f"points to unknown entity '{rel.target}'")
             if rel.source not in sources:
-                problems.error(entity.where, f"entity '{entity.id}': relation {rel.relation} "
-                               f"cites unknown source '{rel.source}'")
+                missing.setdefault(rel.source, []).append(f"relation {rel.relation}")
+        for sid, places in missing.items():
+            close = difflib.get_close_matches(sid, sorted(sources), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.error(entity.where, f"entity '{entity.id}' cites '{sid}', which is not a "
+                           f"source (no seeds/{sid}.txt or .html), in {', '.join(places)}; "
+                           f"{hint}restore the seed, or cite a seed's id")
 
 
 def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:

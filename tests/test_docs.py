@@ -30,7 +30,7 @@ def fields(schema: dict, prefix: str = "") -> set[str]:
 
 
 def test_every_schema_field_is_documented_in_the_readme():
-    documented = set(re.findall(r"^\| `([a-z_.]+)` \|", README, re.M))
+    documented = set(re.findall(r"^\| `([a-z0-9_.]+)` \|", README, re.M))
     for name in ("source", "entities", "dossier", "lint-ignore", "claims"):
         schema = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text())
         missing = {f"{name}: {f}" for f in fields(schema) if f not in documented}
