@@ -97,9 +97,12 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     if not check_inputs(root, problems):
         return Project(Dossier(), {}, {}, [], False, Counter(), {})
     rules = dossier_rules(root, problems)
-    dossier = read_dossier(root, problems)
     errors_before = len(problems.errors)
-    entities = read_entities(root, problems, dossier.kinds)
+    dossier = read_dossier(root, problems)
+    # The registry is read against the dossier's kinds: not when those are wrong (every
+    # entity would be an error of its own).
+    entities = read_entities(root, problems, dossier.kinds) \
+        if len(problems.errors) == errors_before else {}
     registry_ok = len(problems.errors) == errors_before
     seeds = find_seeds(root, problems)
     orphan_annotations(root, seeds, problems)
