@@ -7,7 +7,8 @@ Each source is a news-like article of about 600 words with realistic boilerplate
 (section label, share widgets, a newsletter promo, a related-stories box, a photo credit, "Back
 to top"), and an annotation file with about 15 mentions drawn from a pool of about 20*sqrt(N)
 entities with a Zipf distribution (a few entities, like the main country, appear in most
-sources), plus three date expressions. OUT_DIR gets seeds/, content/ and a copy of templates/.
+sources), plus three date expressions. OUT_DIR gets seeds/ and content/: the tool's default
+templates and rules apply, as in a dossier `dossier init` started.
 
 With --hugo and --pelican the same articles (headline, date, paragraphs; no boilerplate, which
 Markdown sources do not have) are also written as a Hugo site and a Pelican site, each tagged
@@ -145,8 +146,6 @@ def generate(n: int, out: Path, seed: int = 0, hugo: Path | None = None,
             shutil.rmtree(folder)
     for sub in ("seeds", "content/sources", "content/entities"):
         (out / sub).mkdir(parents=True)
-    shutil.copytree(ROOT / "templates", out / "templates")
-    shutil.copy(ROOT / "content" / "boilerplate.yaml", out / "content" / "boilerplate.yaml")
     (out / "content" / "dossier.yaml").write_text(f"title: Synthetic dossier of {n} sources\n")
     title = f"Synthetic dossier of {n} sources"
     if hugo is not None:
