@@ -392,8 +392,9 @@ def feed(sources: Iterable[Source], dossier: Any) -> bytes:
             ET.SubElement(entry, "link", rel="related", href=meta.url)
         ET.SubElement(entry, "published").text = when
         ET.SubElement(entry, "updated").text = when
-        ET.SubElement(ET.SubElement(entry, "author"), "name").text = \
-            meta.publisher or getattr(dossier, "title", "") or "dossier"
+        for name in meta.authors or (meta.publisher or getattr(dossier, "title", "")
+                                     or "dossier",):
+            ET.SubElement(ET.SubElement(entry, "author"), "name").text = name
         ET.SubElement(entry, "summary", type="text").text = _first_paragraph(src)
     return _xml(root)
 

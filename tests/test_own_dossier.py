@@ -402,3 +402,41 @@ def test_a_wheel_installed_elsewhere_works_without_the_repository(tmp_path):
         assert done.returncode == 0, done.stderr
     sources = sorted((work / "mine/site/sources").glob("*.html"))
     assert [p.name for p in sources] != ["index.html"]
+
+
+# ----------------------------------------------------------------- authors and language
+
+
+def test_authors_and_language_reach_the_page_the_citations_and_the_data(tmp_path, capsys):
+    root = write_mini(tmp_path / "m")
+    alpha = root / "content/sources/alpha.yaml"
+    alpha.write_text(alpha.read_text().replace(
+        "publisher: Example News\n",
+        "publisher: Example News\nauthor: [Ana Ruiz, Li Wei, Sam O'Neil]\nlanguage: en-GB\n"))
+    code, _, err = run(capsys, "build", "--root", str(root))
+    assert code == 0, err
+    html = page(root / "site/sources/alpha.html")
+    meta = dict(zip([dt.get_text() for dt in html.select("dl.meta dt")],
+                    [dd.get_text(" ", strip=True) for dd in html.select("dl.meta dd")],
+                    strict=False))
+    assert meta["Authors"] == "Ana Ruiz, Li Wei, Sam O'Neil"
+    assert html.find("article")["lang"] == "en-GB"
+    cites = {h.get_text(): h.find_next("pre").get_text() for h in
+             html.find(id="h-cite").find_parent("section").find_all("h3")}
+    assert cites["Reference"].startswith("Ana Ruiz, Li Wei and Sam O'Neil. Example News. ")
+    assert cites["Chicago note"].startswith("Ana Ruiz, Li Wei and Sam O'Neil, “Iran sends "
+                                            "advisers to Syria,” Example News, ")
+    assert "  author = {Ana Ruiz and Li Wei and Sam O'Neil},\n" in cites["BibTeX"]
+    import json
+
+    ld = json.loads(html.find("script", type="application/ld+json").string)
+    assert ld["author"] == [{"@type": "Person", "name": n}
+                            for n in ("Ana Ruiz", "Li Wei", "Sam O'Neil")]
+    assert ld["inLanguage"] == "en-GB"
+    record = next(r for r in json.loads((root / "site/data/sources.json").read_text())
+                  if r["id"] == "alpha")
+    assert (record["author"], record["language"]) == ("Ana Ruiz; Li Wei; Sam O'Neil", "en-GB")
+    feed = (root / "site/feed.xml").read_text()
+    assert feed.count("<name>Li Wei</name>") == 1
+    beta = page(root / "site/sources/beta.html")  # no author: none shown, the agency rule kept
+    assert "Author" not in [dt.get_text() for dt in beta.select("dl.meta dt")]
