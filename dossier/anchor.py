@@ -1,9 +1,11 @@
 """Anchor annotations in the cleaned text: each selector must find exactly one place.
 
-A quote matches only at word boundaries ('Iran' is not found inside 'Iranian'). Prefix and
-suffix narrow the matches; `occurrence` picks one of what remains. A mention's id counts the
-whole-word occurrences of its exact quote, so it does not move when other annotations are
-added or removed.
+A quote matches only at word boundaries ('Iran' is not found inside 'Iranian'). Any run of
+white space matches any other, and any apostrophe or quotation mark any other of its kind
+(Iran's finds Iran’s, "We will" finds “We will”), in the quote, prefix and suffix alike; the
+span anchored is the text's own characters. Prefix and suffix narrow the matches;
+`occurrence` picks one of what remains. A mention's id counts the whole-word occurrences of
+its exact quote, so it does not move when other annotations are added or removed.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from .models import (
     Where,
 )
 from .relocate import Memory
-from .text import slugify
+from .text import APOSTROPHES, QUOTATION_MARKS, deceptive, differences, fold, slugify
+from .yamlio import flow_mapping, yaml_value
 
 
 class Text:
@@ -45,8 +48,13 @@ class Text:
         self.cleaned = cleaned
         self.seed = seed
         self.value = cleaned.text
+        self.folded = fold(self.value)
+        """The text with apostrophes, quotation marks and white space folded (text.fold):
+        what quotes are searched in. Offsets are the same as in `value`."""
         self.plain_spaces = not _ODD_SPACE.search(self.value)
         """True when the only white space is single spaces and line breaks."""
+        self._reversed: str | None = None
+        """The folded text backwards, made when a prefix with white space is first looked for."""
         self.starts: list[int] = []
         offset = 0
         for block in cleaned.blocks:
@@ -60,42 +68,89 @@ class Text:
         """The line of the seed that holds this offset."""
         return self.cleaned.blocks[self.block_at(offset)].line
 
-    def occurrences(self, quote: str) -> list[tuple[int, int]]:
+    def occurrences(self, quote: str, ignore_case: bool = False) -> list[tuple[int, int]]:
         """(start, end) of every whole-word occurrence of `quote`. White space in the quote
-        matches any run of white space, so a typed space finds a pasted non-breaking one."""
+        matches any run of white space, so a typed space finds a pasted non-breaking one, and
+        any apostrophe or quotation mark matches any other (' ’ ‘, " “ ” …)."""
         found = []
-        words = quote.split()
-        if quote and self.plain_spaces and " ".join(words) == quote:
+        folded = fold(quote)
+        words = folded.split()
+        if quote and self.plain_spaces and " ".join(words) == folded and not ignore_case:
             # single spaces on both sides: plain search finds what the pattern would
-            at = self.value.find(quote)
+            at = self.folded.find(folded)
             while at != -1:
-                end = at + len(quote)
+                end = at + len(folded)
                 if _boundary(self.value, at, quote[0], before=True) and \
                         _boundary(self.value, end, quote[-1], before=False):
                     found.append((at, end))
-                at = self.value.find(quote, at + 1)
+                at = self.folded.find(folded, at + 1)
             return found
-        for m in _pattern(quote).finditer(self.value):
+        for m in _pattern(folded, ignore_case).finditer(self.folded):
             if _boundary(self.value, m.start(), quote[0], before=True) and \
                     _boundary(self.value, m.end(), quote[-1], before=False):
                 found.append((m.start(), m.end()))
         return found
+
+    def matches(self, sel: Selector) -> list[tuple[int, int]]:
+        """The occurrences of the selector's quote that have its prefix and suffix."""
+        return [(s, e) for s, e in self.occurrences(sel.quote)
+                if self.before(s, sel.prefix) and self.after(e, sel.suffix)]
+
+    def before(self, at: int, prefix: str) -> bool:
+        """True if `prefix` stands immediately before offset `at` (white space, apostrophes
+        and quotation marks matched as in a quote)."""
+        if not prefix:
+            return True
+        folded = fold(prefix)
+        if self.folded[max(0, at - len(folded)):at] == folded:
+            return True
+        if " " not in folded:
+            return False
+        if self._reversed is None:
+            self._reversed = self.folded[::-1]
+        return bool(_loose(folded[::-1]).match(self._reversed, len(self.value) - at))
+
+    def after(self, at: int, suffix: str) -> bool:
+        """True if `suffix` stands immediately after offset `at` (matched as `before` does)."""
+        folded = fold(suffix)
+        if self.folded.startswith(folded, at):
+            return True
+        return " " in folded and bool(_loose(folded).match(self.folded, at))
+
+    def exact_index(self, found: tuple[int, int]) -> int:
+        """1-based: which of the occurrences of the very characters at `found` it is (white
+        space aside: a pasted non-breaking space is the same quote, a typographic apostrophe is
+        not). Mention ids count these, so they do not change with the quote style elsewhere."""
+        quote = self.value[found[0]:found[1]]
+        same = [(s, e) for s, e in self.occurrences(quote)
+                if self.value[s:e].split() == quote.split()]
+        return same.index(found) + 1
 
 
 _ODD_SPACE = re.compile(r"[^\S\n ]|  ")
 
 
 @lru_cache(maxsize=4096)
-def _pattern(quote: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"\s+", quote.strip())]
-    return re.compile(r"[^\S\n]+".join(parts))
+def _pattern(folded: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """A folded quote as a pattern: each run of white space matches any run of spaces."""
+    parts = [re.escape(p) for p in re.split(r"\s+", folded.strip())]
+    return re.compile(" +".join(parts), re.IGNORECASE if ignore_case else 0)
+
+
+@lru_cache(maxsize=1024)
+def _loose(folded: str) -> re.Pattern[str]:
+    """A folded prefix or suffix as a pattern, white space at its ends kept."""
+    return re.compile(" +".join(re.escape(p) for p in re.split(" +", folded)))
 
 
 def _boundary(text: str, at: int, edge_char: str, before: bool) -> bool:
     """True if a match edge at `at` does not cut through a word."""
     if not _is_word(edge_char):
         return True
-    neighbour = text[at - 1] if before else (text[at] if at < len(text) else "")
+    if before:
+        neighbour = text[at - 1] if at > 0 else ""  # not text[-1]: the end of the text
+    else:
+        neighbour = text[at] if at < len(text) else ""
     return not (neighbour and _is_word(neighbour))
 
 
@@ -107,12 +162,9 @@ def select(sel: Selector, text: Text) -> tuple[tuple[int, int] | None, str]:
     """Where the selector points: (span, '') or (None, why not)."""
     if "\n" in sel.quote:
         return None, f"quote '{sel.quote}' spans two paragraphs; annotate each part"
-    every = text.occurrences(sel.quote)
-    matches = [(s, e) for s, e in every
-               if text.value[max(0, s - len(sel.prefix)):s] == sel.prefix
-               and text.value[e:e + len(sel.suffix)] == sel.suffix]
+    matches = text.matches(sel)
     if not matches:
-        return None, _not_found(sel, text, bool(every))
+        return None, _not_found(sel, text)
     if sel.occurrence:
         if sel.occurrence > len(matches):
             return None, (f"occurrence {sel.occurrence} of '{sel.quote}' asked for, but it "
@@ -169,11 +221,30 @@ def resolve(sel: Selector, text: Text, where: Where, problems: Problems,
 
 def _relocated(sel: Selector, text: Text, best: relocate.Candidate) -> str:
     found = text.value[best.start:best.end]
-    n = text.occurrences(found).index((best.start, best.end)) + 1
-    now = "" if found == sel.quote else f", now reading '{found}'"
+    now = "" if found == sel.quote else f", now reading '{found}'{_alike(sel.quote, found)}"
     return (f"'{sel.quote}' moved after an edit of {text.seed}: relocated to line "
             f"{text.seed_line(best.start)}{now} (score {best.score:.2f}); to keep it there, "
-            f"write quote: {found}, occurrence: {n}")
+            f"write {_keep(sel, text, best)}")
+
+
+def _keep(sel: Selector, text: Text, best: relocate.Candidate) -> str:
+    """The selector that finds the relocated place, as YAML to paste: the quote as the text
+    now reads, the prefix and suffix where they still hold, and the occurrence among those."""
+    found = text.value[best.start:best.end]
+    prefix = sel.prefix if text.before(best.start, sel.prefix) else ""
+    suffix = sel.suffix if text.after(best.end, sel.suffix) else ""
+    spans = text.matches(Selector(found, prefix, suffix))
+    n = spans.index((best.start, best.end)) + 1 if (best.start, best.end) in spans else 0
+    dropped = [name for name, old, kept in (("prefix", sel.prefix, prefix),
+                                            ("suffix", sel.suffix, suffix)) if old and not kept]
+    return (flow_mapping({"quote": found, "prefix": prefix, "suffix": suffix, "occurrence": n})
+            + (f" and remove its {' and '.join(dropped)}" if dropped else ""))
+
+
+def _alike(typed: str, found: str) -> str:
+    """' (it looks the same, but …)' when `found` prints like `typed`; else ''."""
+    said = differences(typed, found)
+    return f" (it looks the same, but {said})" if said else ""
 
 
 def _orphaned(sel: Selector, memory: Memory, text: Text,
@@ -181,31 +252,81 @@ def _orphaned(sel: Selector, memory: Memory, text: Text,
     msg = f"'{sel.quote}' is orphaned: it is no longer in the cleaned text of {text.seed}"
     if best is None:
         return msg + " and nothing like it is; fix or remove the annotation"
-    return (msg + f"; the closest candidate, '{text.value[best.start:best.end]}' at line "
-            f"{text.seed_line(best.start)}, is too unlike it (score {best.score:.2f}; an edit "
-            f"is followed only from {relocate.FLOOR} with a quote {relocate.QUOTE_FLOOR:.0%} "
-            "alike); fix or remove the annotation")
+    closest = text.value[best.start:best.end]
+    return (msg + f"; the closest candidate, '{closest}'{_alike(memory.quote, closest)} at "
+            f"line {text.seed_line(best.start)}, is too unlike it (score {best.score:.2f}; an "
+            f"edit is followed only from {relocate.FLOOR} with a quote "
+            f"{relocate.QUOTE_FLOOR:.0%} alike); fix or remove the annotation")
 
 
 def _lines(spans: list[tuple[int, int]], text: Text) -> str:
     return ", ".join(str(text.seed_line(s)) for s, _ in spans)
 
 
-def _not_found(sel: Selector, text: Text, quote_found: bool) -> str:
-    if quote_found:
+def _not_found(sel: Selector, text: Text) -> str:
+    """Why a selector finds nothing, and what to write instead."""
+    if text.occurrences(sel.quote):
         return (f"'{sel.quote}' occurs in {text.seed}, but never with prefix "
                 f"'{sel.prefix}' and suffix '{sel.suffix}'; check them")
     msg = f"'{sel.quote}' is not in the cleaned text of {text.seed}"
-    if sel.quote.casefold() in text.value.casefold():
+    if _other_capitals(sel.quote, text):
         return msg + " (it occurs with other capitals; quotes are case-sensitive)"
-    if _pattern(sel.quote).search(text.value):
-        return msg + " as a whole word (it occurs inside a longer word)"
-    n = len(sel.quote.split())
-    words = text.value.split()
-    windows = {" ".join(words[i:i + n]).strip(".,;:“”\"'’()") for i in range(len(words))}
-    close = difflib.get_close_matches(sel.quote, sorted(windows), n=1, cutoff=0.75)
-    return msg + (f" (did you mean '{close[0]}'?)" if close else
-                  "; run `python build.py clean " + text.seed + "` to see the cleaned text")
+    inside = _inside_words(sel.quote, text)
+    if inside:
+        return (msg + f" as a whole word: it occurs only inside a longer word: {inside}; "
+                "quote the whole word")
+    close = _closest(sel.quote, text)
+    if close is None:
+        return msg + f"; run `python build.py clean {text.seed}` to see the cleaned text"
+    said = differences(sel.quote, close)
+    if said:
+        return (msg + f" (did you mean '{close}'? it looks the same, but {said}; write quote: "
+                f"{yaml_value(close, quoted=True, escape=deceptive)})")
+    return msg + f" (did you mean '{close}'?)"
+
+
+def _other_capitals(quote: str, text: Text) -> bool:
+    """True if the quote occurs as a whole word when capitals are ignored, and what is there
+    differs from it in capitals alone."""
+    folded = fold(quote)
+    for s, e in text.occurrences(quote, ignore_case=True):
+        there = text.folded[s:e]
+        if " ".join(there.split()) != " ".join(folded.split()) and \
+                " ".join(there.lower().split()) == " ".join(folded.lower().split()):
+            return True
+    return False
+
+
+def _inside_words(quote: str, text: Text, most: int = 3) -> str:
+    """The longer words the quote occurs in, with their lines ("'Iranian' (line 5)"), when it
+    occurs only inside them; '' otherwise."""
+    seen: dict[str, int] = {}
+    for m in _pattern(fold(quote)).finditer(text.folded):
+        s, e = m.start(), m.end()
+        while s > 0 and _is_word(text.value[s - 1]):
+            s -= 1
+        while e < len(text.value) and _is_word(text.value[e]):
+            e += 1
+        seen.setdefault(text.value[s:e], text.seed_line(m.start()))
+    shown = [f"'{word}' (line {line})" for word, line in list(seen.items())[:most]]
+    return ", ".join(shown) + (", …" if len(seen) > most else "")
+
+
+_EDGE_PUNCTUATION = ".,;:()" + APOSTROPHES + QUOTATION_MARKS
+
+
+def _closest(quote: str, text: Text) -> str | None:
+    """The text most like the quote (as many words long, within one paragraph, punctuation at
+    its ends left off), in the text's own characters; None when nothing is close."""
+    spans = relocate.word_spans(text.value)
+    n = max(1, len(quote.split()))
+    windows = set()
+    for i in range(len(spans) - n + 1):
+        window = text.value[spans[i][0]:spans[i + n - 1][1]]
+        if "\n" not in window:
+            windows.add(window.strip(_EDGE_PUNCTUATION))
+    close = difflib.get_close_matches(quote, sorted(windows), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def mention_key(spec: MentionSpec) -> str:
@@ -263,8 +384,7 @@ def entity_exists(eid: str, quote: str, where: Where, entities: dict[str, Entity
 
 
 def _fragment(prefix: str, quote: str, found: tuple[int, int], text: Text) -> str:
-    n = text.occurrences(quote).index(found) + 1
-    return f"{prefix}-{slugify(quote) or 'x'}-{n}"
+    return f"{prefix}-{slugify(quote) or 'x'}-{text.exact_index(found)}"
 
 
 def _check_layout(mentions: list[tuple[Mention, Where]],

@@ -105,7 +105,7 @@ def candidates(memory: Memory, text: str, exact: list[tuple[int, int]]) -> list[
 
 def _windows(quote: str, text: str) -> list[tuple[int, int]]:
     """Word-aligned windows of about the quote's length whose letters roughly match."""
-    words = _word_spans(text)
+    words = word_spans(text)
     n = max(1, len(quote.split()))
     out = []
     probe = SequenceMatcher(None, autojunk=False)
@@ -123,7 +123,7 @@ def _windows(quote: str, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _word_spans(text: str) -> list[tuple[int, int]]:
+def word_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], None
     for i, ch in enumerate(text):
         inside = not ch.isspace()

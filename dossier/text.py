@@ -1,10 +1,12 @@
 """Small text helpers: slugs, sentence boundaries, lines as editors count them, text safe to
-print."""
+print, and the characters that look alike (apostrophes, quotation marks, dashes, invisible
+characters)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 # Abbreviations after which a full stop does not end a sentence.
 ABBREVIATIONS = {
@@ -95,3 +97,94 @@ def safe_text(text: str) -> str:
     terminal and no name with a line break in it splits a message."""
     return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                             else f"\\u{ord(m.group()):04x}", text)
+
+
+APOSTROPHES = "'‘’‚‛′"
+"""The straight apostrophe and the typographic ones (' ‘ ’ ‚ ‛ and the prime ′): alike when
+anchoring."""
+QUOTATION_MARKS = '"“”„‟″«»'
+"""The straight quotation mark and the typographic ones (" “ ” „ ‟ ″ « »): alike when anchoring."""
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
+"""White space other than the line break (every white space character is below U+3001)."""
+_FOLD = str.maketrans({**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(QUOTATION_MARKS, '"'),
+                       **dict.fromkeys(_SPACES, " ")})
+
+
+def fold(text: str) -> str:
+    """`text` with every apostrophe written ', every quotation mark " and every white space but
+    the line break a space: what anchoring treats as alike. The length is kept, so an offset
+    into the folded text is an offset into `text`."""
+    return text.translate(_FOLD)
+
+
+DASHES = "-‐‑‒–—―−﹣－"
+"""The hyphen and the dashes that look like it (‐ ‑ ‒ – — ― − ﹣ －)."""
+_HOMOGLYPHS = dict(zip("аеорсухіјѕԁАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",
+                       "aeopcyxijsdABEKMHOPCTXIJSABEZHIKMNOPTYXo", strict=True))
+"""Cyrillic and Greek letters that print like Latin ones."""
+_LOOK = str.maketrans({**dict.fromkeys(DASHES, "-"), **_HOMOGLYPHS})
+_NAMES = {"-": "hyphen", " ": "space", "'": "straight apostrophe", '"': "straight quotation mark",
+          "’": "typographic apostrophe", " ": "non-breaking space"}
+
+
+def invisible(ch: str) -> bool:
+    """True for a character that prints as nothing or as a blank (soft hyphen, zero-width and
+    non-breaking spaces, joiners, combining marks on their own)."""
+    return unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me") and ch != " "
+
+
+def deceptive(ch: str) -> bool:
+    """True for a character a reader cannot tell from another by looking: an invisible one, a
+    dash other than the hyphen, a Cyrillic or Greek letter shaped like a Latin one."""
+    return invisible(ch) or (ch in DASHES and ch != "-") or ch in _HOMOGLYPHS
+
+
+def _appearance(text: str) -> str:
+    """How a text prints, roughly: invisible characters dropped, look-alike characters made
+    one, white space runs made single spaces."""
+    shown = unicodedata.normalize("NFKC", fold(text)).translate(_LOOK)
+    return " ".join("".join(c for c in shown if unicodedata.category(c) != "Cf").split())
+
+
+def looks_alike(typed: str, found: str) -> bool:
+    """True when two different texts print the same (or as near as a reader can tell)."""
+    return typed != found and _appearance(typed) == _appearance(found)
+
+
+def differences(typed: str, found: str) -> str:
+    """What tells the text's `found` from the `typed` quote when the two look alike, in words
+    ('the text has an invisible soft hyphen (U+00AD) after 'Hame''); '' when they do not look
+    alike. Apostrophe, quotation mark and white space style are not differences: anchoring
+    treats them as alike."""
+    if not looks_alike(typed, found):
+        return ""
+    a, b = (" ".join(fold(s).split()) for s in (typed, found))
+    said = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        at = f" after '{a[max(0, i1 - 12):i1]}'" if i1 else " at the start"
+        if op == "replace":
+            said.append(f"the text has {_describe(b[j1:j2])} where the quote has "
+                        f"{_describe(a[i1:i2])}")
+        elif op == "insert":
+            said.append(f"the text has {_describe(b[j1:j2])}{at} that the quote does not have")
+        else:
+            said.append(f"the quote has {_describe(a[i1:i2])}{at} that the text does not have")
+    return "; ".join(said[:3]) + ("; …" if len(said) > 3 else "")
+
+
+def _describe(chars: str) -> str:
+    """Characters named so that a reader can tell them apart: 'an en dash – (U+2013)'."""
+    return " and ".join(_name(ch) for ch in chars)
+
+
+def _name(ch: str) -> str:
+    code = f"U+{ord(ch):04X}"
+    if ch.isascii() and ch.isalnum():
+        return f"'{ch}'"
+    name = _NAMES.get(ch) or unicodedata.name(ch, "").lower() or "character"
+    if invisible(ch):
+        return f"an invisible {name} ({code})"
+    article = "an" if name[0] in "aeiou" else "a"
+    return f"{article} {name} {ch}" + ("" if ch.isascii() else f" ({code})")

@@ -55,11 +55,11 @@ def test_new_occurrence_above_relocates_the_occurrence_numbered_anchors(built):
     assert code == 0
     assert messages[:2] == [
         "content/sources/alpha.yaml:9:5: warning: 'Aleppo' moved after an edit of "
-        "seeds/alpha.txt: relocated to line 6 (score 0.99); to keep it there, write quote: "
-        "Aleppo, occurrence: 2",
+        "seeds/alpha.txt: relocated to line 6 (score 0.99); to keep it there, write "
+        "{quote: Aleppo, occurrence: 2}",
         "content/sources/alpha.yaml:10:5: warning: 'Aleppo' moved after an edit of "
-        "seeds/alpha.txt: relocated to line 7 (score 1.00); to keep it there, write quote: "
-        "Aleppo, occurrence: 3"]
+        "seeds/alpha.txt: relocated to line 7 (score 1.00); to keep it there, write "
+        "{quote: Aleppo, occurrence: 3}"]
     aleppo = [(para, target) for para, text, target in links(built) if text == "Aleppo"]
     assert aleppo == [("Gen. Hossein", "../places/aleppo.html"),
                       ("Hamadani had", "../places/aleppo.html")]
@@ -72,7 +72,7 @@ def test_a_word_changed_inside_a_quote_is_relocated_with_its_score(built):
     assert messages[0] == (
         "content/sources/alpha.yaml:7:5: warning: 'Hossein Hamedani' moved after an edit of "
         "seeds/alpha.txt: relocated to line 5, now reading 'Hossein Hamedany' (score 0.97); "
-        "to keep it there, write quote: Hossein Hamedany, occurrence: 1")
+        "to keep it there, write {quote: Hossein Hamedany, occurrence: 1}")
     assert ("Gen. Hossein", "Hossein Hamedany", "../people/hossein-hamedani.html") in links(built)
 
 
@@ -84,11 +84,11 @@ def test_a_duplicated_sentence_is_flagged_anchor_by_anchor(built):
     assert code == 1
     assert messages[:3] == [
         "content/sources/alpha.yaml:8:5: warning: 'Hamadani' moved after an edit of "
-        "seeds/alpha.txt: relocated to line 6 (score 1.00); to keep it there, write quote: "
-        "Hamadani, occurrence: 1",
+        "seeds/alpha.txt: relocated to line 6 (score 1.00); to keep it there, write "
+        "{quote: Hamadani, occurrence: 1}",
         "content/sources/alpha.yaml:10:5: warning: 'Aleppo' moved after an edit of "
-        "seeds/alpha.txt: relocated to line 6 (score 1.00); to keep it there, write quote: "
-        "Aleppo, occurrence: 3",
+        "seeds/alpha.txt: relocated to line 6 (score 1.00); to keep it there, write "
+        "{quote: Aleppo, occurrence: 3}",
         "content/sources/alpha.yaml:11:5: error: 'Syrian Arab Army' is ambiguous after an edit "
         "of seeds/alpha.txt: it matches equally well at lines 6, 6 (score 0.94); add a "
         "prefix, suffix or occurrence"]

@@ -239,7 +239,7 @@ def test_a_broken_ignore_file_is_an_error_with_its_place(mini):
     count, items = lint(mini)
     assert count == len(items) == 1
     assert items[0].severity == "error"
-    assert re.match(r"content/lint-ignore\.yaml:4:1: error: YAML syntax", items[0].format())
+    assert re.match(r"content/lint-ignore\.yaml:3:9: error: YAML syntax", items[0].format())
 
 
 def test_an_ignore_entry_without_a_reason_or_with_a_wrong_kind_is_an_error(mini):

@@ -28,8 +28,10 @@ def errors(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[s
 def test_yaml_syntax_error(mini, capsys):
     edit(mini / "content/sources/alpha.yaml", "publisher: Example News", "publisher: [Example")
     errs = errors(mini, capsys)
-    assert errs == ["content/sources/alpha.yaml:3:10: error: YAML syntax: while parsing a flow "
-                    "sequence (started at line 2, column 12): did not find expected ',' or ']'"]
+    assert errs == ["content/sources/alpha.yaml:2:12: error: YAML syntax: this '[' is not closed "
+                    "(found at line 3, column 10: did not find expected ',' or ']'); end the "
+                    "list with ']' on this line, and put an item holding a comma, a colon or a "
+                    "bracket in quotes"]
 
 
 def test_quote_not_in_cleaned_text_suggests_closest(mini, capsys):

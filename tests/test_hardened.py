@@ -56,9 +56,10 @@ def folder_as_file(path: str):
 
 FAILURES = {
     "malformed YAML": (write("content/sources/beta.yaml", "headline: [unclosed\n"),
-                       "content/sources/beta.yaml:2:1: error: YAML syntax: while parsing a flow "
-                       "sequence (started at line 1, column 11): did not find expected ',' or "
-                       "']'"),
+                       "content/sources/beta.yaml:1:11: error: YAML syntax: this '[' is not "
+                       "closed (at the end of the file: did not find expected ',' or ']'); end "
+                       "the list with ']' on this line, and put an item holding a comma, a "
+                       "colon or a bracket in quotes"),
     "wrong type": (replace_in("content/sources/alpha.yaml", "occurrence: 1", "occurrence: one"),
                    "content/sources/alpha.yaml:9:49: error: mentions[2].occurrence: expected a "
                    "whole number, found text"),
