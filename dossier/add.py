@@ -28,6 +28,7 @@ import yaml
 from . import capture
 from .annotations import MAX_ID, RESERVED_IDS, SAFE_ID, SEED_SUFFIXES, strip_tracking
 from .clean import clean_text, dossier_rules
+from .dates import real_time
 from .inputs import read_regular, rel
 from .metadata import HTMLDATE, TRAFILATURA, Found, page_metadata
 from .models import Problems, Where
@@ -36,7 +37,6 @@ from .seeds import read_seed
 SLUG_WORDS = 10
 """An id made from a headline keeps at most this many words."""
 SLUG_CHARS = 80
-RETRIEVED = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?")
 GUESSED = (HTMLDATE, TRAFILATURA)
 """Origins of a publication date found by searching the page rather than read from a field
 made for it: such a date is written as inferred."""
@@ -75,7 +75,7 @@ def add(root: Path, request: Request, problems: Problems) -> str | None:
         problems.error(Where(shown), "dossier add takes a saved web page (.html, .htm) or a "
                        "text file (.txt); save the article in one of those forms")
         return None
-    if request.retrieved and not RETRIEVED.fullmatch(request.retrieved):
+    if request.retrieved and not real_time(request.retrieved):
         problems.error(Where("--retrieved"), f"'{request.retrieved}' is not a date: write "
                        "YYYY-MM-DD, or YYYY-MM-DDTHH:MM with the time")
         return None
@@ -134,6 +134,10 @@ def _id(root: Path, request: Request, given: Path, found: dict[str, Found], data
             problems.error(Where(str(given)), f"this file is already in the dossier as "
                            f"{rel(other, root)} (the same bytes); nothing to add")
             return None
+    if in_place and request.sid and request.sid != given.stem:
+        problems.error(Where("--id"), f"{rel(given, root)} is already in seeds/, so its id is "
+                       f"its file name, '{given.stem}'; rename the file to change it")
+        return None
     if in_place or request.sid:
         sid = given.stem if in_place else request.sid
         problem = _refusal(root, sid, given if in_place else None)
@@ -159,7 +163,8 @@ def _refusal(root: Path, sid: str, seed: Path | None) -> str:
     if sid.casefold() in RESERVED_IDS:
         return f"'{sid}' is taken by a page of the site; choose another id"
     taken = [p for p in (root / "seeds").glob("*")
-             if p.stem.casefold() == sid.casefold() and p != seed]
+             if p.stem.casefold() == sid.casefold()
+             and (seed is None or p.resolve() != seed.resolve())]
     if taken:
         return f"{rel(taken[0], root)} already exists; nothing was overwritten: choose another id"
     yaml_path = root / "content" / "sources" / f"{sid}.yaml"

@@ -248,6 +248,8 @@ def _source(sid: str, seed: str, data: LocDict, name: str,
                        f"url: {exc}; copy the address again from the browser's address bar")
         return None
     author = data.get("author", ())
+    if not _capture_times(data, name, problems):
+        return None
     return SourceMeta(
         id=sid,
         seed=seed,
@@ -276,6 +278,26 @@ def _source(sid: str, seed: str, data: LocDict, name: str,
         language=data.get("language", ""),
         capture=_capture(data.get("capture", {})),
     )
+
+
+def _capture_times(data: LocDict, name: str, problems: Problems) -> bool:
+    """Whether capture.retrieved and each archive's date are days of the calendar and times
+    of the clock (the schema checks only their form); an error at each that is not."""
+    item = data.get("capture", {})
+    steps = [["capture", "retrieved"]] if item.get("retrieved", "unknown") != "unknown" else []
+    steps += [["capture", "archives", i, "date"] for i, a in enumerate(item.get("archives", ()))
+              if "date" in a]
+    ok = True
+    for path in steps:
+        value = item
+        for step in path[1:]:
+            value = value[step]
+        if not dates.real_time(value):
+            problems.error(Where(name, *position(data, path)),
+                           f"{path[0]}.{path[1]}: '{value}' is not a day of the calendar or a "
+                           "time of the clock; write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+            ok = False
+    return ok
 
 
 def _capture(item: LocDict) -> Capture:

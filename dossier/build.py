@@ -312,18 +312,18 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
     meta = read_source(root, sid, path, problems)
     if meta is None and annotation_path(root, sid).exists():
         return None
+    actual = capture.sha256(_bytes(path))
+    if meta is not None:  # first: a changed seed may no longer even read as text
+        capture.verify(meta, actual, problems)
     raw = read_seed(path, rel(path, root), problems)
     if raw is None or len(problems.errors) > errors:
         return None
-    actual = capture.sha256(read_regular(path))
     kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
     if meta is None:
         problems.warn(Where(rel(path, root)), f"no annotations: add content/sources/{sid}.yaml "
                       f"(dossier add {rel(path, root)} writes one); the source is shown as "
                       "unannotated")
         meta = unannotated(sid, rel(path, root), None)
-    else:
-        capture.verify(meta, actual, problems)
     if kind == "html" and not all(getattr(meta, f) for f in PAGE_FIELDS):
         meta = fill_from_page(meta, page_metadata(raw))
     if meta.annotated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 _PART = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 FIRST_YEAR, LAST_YEAR = 1, 9998
@@ -118,3 +118,19 @@ def _label_part(text: str) -> str:
 def page_label(page: str) -> str:
     """The title of a date page (a day, month or year)."""
     return _label_part(page)
+
+
+CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?")
+"""When a page was saved (capture.retrieved): a date, or a date and a time of day."""
+
+
+def real_time(text: str) -> bool:
+    """True for a date, or a date and time, of the calendar and the clock (the form the schema
+    allows for capture.retrieved): 2024-02-30 and 25:61 are not."""
+    if not CLOCK.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

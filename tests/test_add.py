@@ -314,7 +314,8 @@ def flip(data: bytes) -> bytes:
     return data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:]
 
 
-@pytest.mark.parametrize("change", [flip, lambda data: data + b" "], ids=["flip", "append"])
+@pytest.mark.parametrize("change", [flip, lambda data: data + b" ", lambda data: data + b"\xff"],
+                         ids=["flip", "append", "no-longer-utf-8"])
 def test_a_seed_changed_by_one_byte_stops_the_build(project, tmp_path, capsys, change):
     assert dossier(capsys, "add", str(saved(tmp_path, "several-authors.html")))[0] == 0
     built(capsys)
@@ -455,6 +456,10 @@ def renamed(folder: Path, name: str) -> Path:
                  id="suffix"),
     pytest.param(lambda d: renamed(d, "jsonld-only.html"), ("--retrieved", "yesterday"),
                  "--retrieved: error: 'yesterday' is not a date", id="retrieved"),
+    pytest.param(lambda d: renamed(d, "jsonld-only.html"), ("--retrieved", "2024-02-30"),
+                 "--retrieved: error: '2024-02-30' is not a date", id="retrieved-no-such-day"),
+    pytest.param(lambda d: renamed(d, "jsonld-only.html"), ("--retrieved", "2024-03-05T25:61"),
+                 "--retrieved: error: '2024-03-05T25:61' is not a date", id="retrieved-clock"),
     pytest.param(lambda d: renamed(d, "jsonld-only.html"), ("--url", "ftp://example.org/a"),
                  "--url: error: 'ftp://example.org/a' is not an http(s) address", id="url"),
     pytest.param(binary, (), "this looks like a binary file (it contains NUL bytes); seeds "
@@ -476,8 +481,7 @@ def test_a_file_already_in_seeds_gets_its_annotation_file(project, capsys):
     seed = project / "seeds" / "hand.html"
     shutil.copy(PAGES / "graph-references.html", seed)
     listing = sorted(p.name for p in (project / "seeds").iterdir())
-    # Given by its absolute path (given as seeds/hand.html, relative, it is refused at present).
-    code, out, err = dossier(capsys, "add", str(seed.resolve()))
+    code, out, err = dossier(capsys, "add", "seeds/hand.html")  # relative, as a user types it
     assert (code, err) == (0, ""), err
     assert "Added seeds/hand.html" in out
     assert sorted(p.name for p in (project / "seeds").iterdir()) == listing
@@ -593,3 +597,30 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path, monkeypatch, capsys):
     assert (code, out) == (1, "")
     assert "is not empty" in err and "nothing was written" in err
     assert tree_digest(tmp_path) == before and sorted(tmp_path.rglob("*")) == listing
+
+
+def test_an_id_for_a_seed_already_in_place_is_refused(project, capsys):
+    shutil.copy(PAGES / "graph-references.html", project / "seeds" / "g.html")
+    before = tree_digest(project)
+    code, _, err = dossier(capsys, "add", "seeds/g.html", "--id", "wanted")
+    assert code == 1
+    assert "--id: error: seeds/g.html is already in seeds/, so its id is its file name, 'g'; " \
+        "rename the file to change it" in err
+    assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize(("capture", "line", "column", "value"), [
+    ("capture: {sha256: %s, retrieved: '2024-02-30'}", 1, 0, "2024-02-30"),
+    ("capture:\n  sha256: %s\n  archives:\n    - {url: https://web.archive.org/x, "
+     "date: 2024-13-01}", 4, 0, "2024-13-01"),
+])
+def test_an_impossible_capture_time_is_an_error_at_its_line(project, capsys, capture, line,
+                                                            column, value):
+    shutil.copy(PAGES / "graph-references.html", project / "seeds" / "g.html")
+    digest = sha256(project / "seeds" / "g.html")
+    (project / "content/sources/g.yaml").write_text("headline: G\n" + capture % digest + "\n")
+    code, _, err = dossier(capsys, "build")
+    assert code == 1
+    assert f"content/sources/g.yaml:{line + 1}:" in err and f"'{value}' is not a day of the " \
+        "calendar or a time of the clock; write YYYY-MM-DD or YYYY-MM-DDTHH:MM" in err, err
+    assert "Traceback" not in err and "_integrity.html" not in err
