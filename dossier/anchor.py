@@ -277,7 +277,7 @@ def _not_found(sel: Selector, text: Text) -> str:
                 "quote the whole word")
     close = _closest(sel.quote, text)
     if close is None:
-        return msg + f"; run `python build.py clean {text.seed}` to see the cleaned text"
+        return msg + f"; `dossier clean {text.seed}` shows the cleaned text"
     said = differences(sel.quote, close)
     if said:
         return (msg + f" (did you mean '{close}'? it looks the same, but {said}; write quote: "
@@ -344,17 +344,16 @@ def anchor_mentions(meta: SourceMeta, text: Text, entities: dict[str, Entity],
                     tally: Counter[str] | None = None,
                     registry_ok: bool = True) -> tuple[Mention, ...]:
     """Anchor every mention of a source; unknown entities and clashes are errors (unknown
-    entities are not reported when the registry itself could not be read: that is noise)."""
+    entities are not reported when the registry itself could not be read: that is noise).
+    The quote of a mention of an unknown entity is still looked for, so that a run reports
+    every problem of the file at once."""
     memory = memory or {}
     mentions: list[tuple[Mention, Where]] = []
     for spec in meta.mentions:
-        if spec.entity not in entities and not registry_ok:
-            continue
-        if not _known(spec, entities, problems):
-            continue
+        known = spec.entity in entities or (registry_ok and _known(spec, entities, problems))
         key = mention_key(spec)
         found = resolve(spec.selector, text, spec.where, problems, memory.get(key), tally)
-        if found is None:
+        if found is None or not known:
             continue
         start, end = found
         mid = _fragment("m", text.value[start:end], found, text)

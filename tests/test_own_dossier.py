@@ -440,3 +440,25 @@ def test_authors_and_language_reach_the_page_the_citations_and_the_data(tmp_path
     assert feed.count("<name>Li Wei</name>") == 1
     beta = page(root / "site/sources/beta.html")  # no author: none shown, the agency rule kept
     assert "Author" not in [dt.get_text() for dt in beta.select("dl.meta dt")]
+
+
+def test_schema_entity_and_anchor_errors_are_reported_in_one_run(tmp_path, capsys):
+    """A broken entity file, a broken source file and a quote not in its text: all three at
+    once, the quote checked even though its entity's file could not be read."""
+    root = write_mini(tmp_path / "m")
+    entities = root / "content/entities/all.yaml"
+    entities.write_text(entities.read_text().replace("  kind: person", "  kind: person\n"
+                                                     "  nickname: x", 1))
+    alpha = root / "content/sources/alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("headline: Iran sends advisers to Syria",
+                                               "headline: [Iran"))
+    beta = root / "content/sources/beta.yaml"
+    beta.write_text(beta.read_text().replace("{quote: Tehran, entity: tehran}",
+                                             "{quote: Teheran, entity: tehran}"))
+    code, _, err = run(capsys, "build", "--root", str(root))
+    assert code == 1
+    errors = [line.split(": error: ")[0] for line in err.splitlines() if ": error: " in line]
+    assert errors == ["content/entities/all.yaml:1:3", "content/sources/alpha.yaml:1:11",
+                      "content/sources/beta.yaml:10:5"]
+    assert "'Teheran' is not in the cleaned text of seeds/beta.txt (did you mean 'Tehran'?)" \
+        in err
