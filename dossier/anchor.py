@@ -513,7 +513,9 @@ def anchor_claims(claims: tuple[ClaimSpec, ...], sources: dict[str, tuple[Text, 
             if spec.source not in sources:
                 close = difflib.get_close_matches(spec.source, list(sources), n=1)
                 problems.error(spec.where, f"unknown source '{spec.source}'" + (
-                    f" (did you mean '{close[0]}'?)" if close else "; use a seed's id"))
+                    f" (did you mean '{close[0]}'?)" if close else
+                    f": no seeds/{spec.source}.txt or .html; restore the seed, or use a "
+                    "seed's id"))
                 continue
             text, _ = sources[spec.source]
             ok = not spec.speaker or entity_exists(spec.speaker, "", spec.where, entities,
