@@ -45,8 +45,8 @@ class Segment:
     """Site-relative target, empty for plain text."""
     id: str = ""
     """Fragment id of the annotation that starts here, if any."""
+    kind: str = ""
     """The highlight style of the entity's kind (models.STYLES), or date."""
-    """person, unit, organisation, place or date."""
     title: str = ""
 
 
