@@ -41,7 +41,7 @@ EXPECTED: dict[str, dict[str, tuple[str | tuple[str, ...], str]]] = {
     "meta-author-only.html": {
         "headline": ("Grève des contrôleurs aériens : ce qui change samedi", "<title>"),
         "authors": (("Claire Dubois", "Julien Marchand"), "<meta name=author>"),
-        "published": ("2022-09-15", HTMLDATE),
+        "published": ("2022-09-15", "<time datetime>"),
         "language": ("fr", "<html lang>"),
     },
     # Nothing but an <h1>: trafilatura's fallback takes it as the title; nothing else is known.
@@ -161,6 +161,7 @@ def test_failing_fallbacks_lose_only_their_values(monkeypatch):
     assert values(found) == {
         "headline": "Grève des contrôleurs aériens : ce qui change samedi",
         "authors": ("Claire Dubois", "Julien Marchand"),
+        "published": "2022-09-15",  # its <time datetime>, read without htmldate
         "language": "fr",
     }
     assert page_metadata((PAGES / "no-metadata.html").read_text(encoding="utf-8")) == {}
@@ -225,6 +226,65 @@ def test_headline_falls_back_from_json_ld_to_open_graph_to_title():
     assert page_metadata(page(head))["headline"] == Found("A", "JSON-LD BlogPosting.name")
 
 
+def test_json_ld_seo_headline_loses_to_the_visible_one():
+    head = (jsonld({"@type": "NewsArticle", "headline": "Ferry fares: why they rise and who pays"})
+            + meta("og:title", "Ferry fares to rise by a fifth | Harbour Gazette")
+            + meta("og:site_name", "Harbour Gazette"))
+    body = "<h1>Ferry fares to rise by a fifth</h1><p>Text.</p>"
+    found = page_metadata(page(head, body))
+    assert found["headline"] == Found("Ferry fares to rise by a fifth",
+                                      "<meta property=og:title>")
+    # The <h1> repeating the JSON-LD headline keeps it, whatever og:title says.
+    body = "<h1>Ferry fares: why they rise and who pays</h1>"
+    assert page_metadata(page(head, body))["headline"].origin == "JSON-LD NewsArticle.headline"
+    # Without an <h1> agreeing with og:title, JSON-LD still wins.
+    assert page_metadata(page(head))["headline"].origin == "JSON-LD NewsArticle.headline"
+
+
+@pytest.mark.parametrize("cut", ["Council votes to keep the ferry...",
+                                 "Council votes to keep the ferry …"])
+def test_headline_cut_short_loses_to_the_whole_one(cut):
+    head = (jsonld({"@type": "NewsArticle", "headline": cut})
+            + "<title>Council votes to keep the ferry running all winter | Harbour Gazette</title>"
+            + meta("og:title", "Ferry stays") + meta("og:site_name", "Harbour Gazette"))
+    found = page_metadata(page(head))
+    assert found["headline"] == Found("Council votes to keep the ferry running all winter",
+                                      "<title>")
+    # A longer title that is itself cut (then followed by the site's name) does not replace it.
+    head = (jsonld({"@type": "NewsArticle", "headline": cut})
+            + "<title>Council votes to keep the ferry… | Portal of the Islands</title>")
+    assert page_metadata(page(head))["headline"].value == cut
+    # Nothing longer starting with the same words: the cut headline is all there is.
+    found = page_metadata(page(jsonld({"@type": "NewsArticle", "headline": cut})))
+    assert found["headline"].value == cut
+
+
+def test_one_word_headline_is_a_placeholder():
+    head = (jsonld({"@type": "NewsArticle", "headline": "cmsplaceholder"})
+            + meta("og:title", "Plumber jailed after boiler fire"))
+    assert page_metadata(page(head))["headline"] == Found("Plumber jailed after boiler fire",
+                                                          "<meta property=og:title>")
+    # A one-word headline with nothing longer is kept.
+    assert page_metadata(page("<title>Reuters</title>"))["headline"].value == "Reuters"
+
+
+def test_title_suffix_names_the_site_when_it_spells_the_host():
+    head = ("<title>Parental leave for a lost pregnancy — Klub Zażółć</title>"
+            + meta("og:title", "Parental leave for a lost pregnancy — Klub Zażółć")
+            + '<link rel="canonical" href="https://klubzazolc.example/2021/04/leave/">')
+    found = page_metadata(page(head))
+    assert found["site_name"] == Found("Klub Zażółć", "<title>")
+    assert found["publisher"] == Found("Klub Zażółć", "<title>")
+    assert found["headline"] == Found("Parental leave for a lost pregnancy",
+                                      "<meta property=og:title>")
+    # A section name or a description after the separator is not the site's name.
+    head = ("<title>Ministers meet in Bern | Politics</title>"
+            '<link rel="canonical" href="https://dailyplanet.example/politics/1">')
+    found = page_metadata(page(head))
+    assert found["headline"].value == "Ministers meet in Bern | Politics"
+    assert found.get("site_name", Found("", "")).value != "Politics"
+
+
 # Dates
 
 
@@ -253,6 +313,48 @@ def test_impossible_dates_are_rejected(bad):
 def test_date_from_other_meta_tags():
     found = page_metadata(page(meta("citation_publication_date", "2018/11/02", "name")))
     assert found["published"] == Found("2018-11-02", "<meta name=citation_publication_date>")
+
+
+def test_utc_timestamp_gives_way_to_the_same_instant_written_locally():
+    head = (meta("article:published_time", "2019-11-20T05:57:50Z")
+            + meta("newsletter.date", "2019-11-19 21:57:00 -0800", "name"))
+    found = page_metadata(page(head))
+    assert found["published"] == Found("2019-11-19", "<meta newsletter.date>")
+    body = '<p>By Ann Lee <time datetime="2019-11-19T21:57:50-08:00">Nov 19</time></p>'
+    found = page_metadata(page(meta("article:published_time", "2019-11-20T05:57:50+00:00"), body))
+    assert found["published"] == Found("2019-11-19", "<time datetime>")
+    # Another instant (here, the time the page was changed) says nothing about the day.
+    head = (meta("article:published_time", "2019-11-20T05:57:50Z")
+            + meta("article:modified_time", "2019-11-20T09:30:00-08:00"))
+    assert page_metadata(page(head))["published"].value == "2019-11-20"
+    # A timestamp with a local offset is the page's own day already.
+    head = (jsonld({"@type": "NewsArticle", "datePublished": "2019-11-19T22:15:00-07:00"})
+            + meta("article:published_time", "2019-11-20T05:15:00Z"))
+    assert page_metadata(page(head))["published"].value == "2019-11-19"
+
+
+def test_utc_timestamp_gives_way_to_the_local_day_of_the_page():
+    head = jsonld({"@type": "Article", "datePublished": "2019-11-19T04:50:22+00:00"})
+    body = '<p class="byline"><time datetime="2019-11-18">November 18, 2019</time></p>'
+    assert page_metadata(page(head, body))["published"] == Found("2019-11-18", "<time datetime>")
+    # No time zone puts 15:00 UTC on the day before.
+    head = jsonld({"@type": "Article", "datePublished": "2019-11-19T15:00:00Z"})
+    found = page_metadata(page(head, body))
+    assert found["published"] == Found("2019-11-19", "JSON-LD Article.datePublished")
+
+
+def test_time_element_beats_htmldate(monkeypatch):
+    monkeypatch.setattr(metadata, "_htmldate", lambda root, url: metadata._Candidate((), HTMLDATE))
+    monkeypatch.setattr(metadata, "_trafilatura", lambda root: {})
+    body = ('<div class="related"><time datetime="2009-04-11">Older story</time></div>'
+            '<div class="comments"><time datetime="2019-11-21T08:00Z">a comment</time></div>'
+            '<div class="byline">Ann Lee <time datetime="2019-11-19T10:36:00.000Z">1 day ago'
+            "</time></div><p>Text.</p>")
+    assert page_metadata(page(body=body))["published"] == Found("2019-11-19", "<time datetime>")
+    marked = body + '<footer><time itemprop="datePublished" datetime="2019-11-18">x</time></footer>'
+    assert page_metadata(page(body=marked))["published"].value == "2019-11-18"
+    only_others = '<aside><time datetime="2009-04-11">Older story</time></aside>'
+    assert "published" not in page_metadata(page(body=only_others))
 
 
 # Authors
@@ -315,6 +417,76 @@ def test_authors_are_capped():
     assert len(names[0]) == metadata.MAX_NAME and names[1] == "Writer Number0"
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("By DANA WHITCOMB, Senior Sports Writer", ("Dana Whitcomb",)),
+    ("Mara Lindqvist, MS, RD", ("Mara Lindqvist",)),
+    ("Luis Ferreira, PhD", ("Luis Ferreira",)),
+    ("Cy Diaz, Jr.", ("Cy Diaz, Jr.",)),
+    ("Lee, Ann", ("Lee, Ann",)),
+    ("By Omar Haddad And Ines Kowalski For The Sunday Planet", ("Omar Haddad", "Ines Kowalski")),
+    ("Ann Lee and Bo Chen", ("Ann Lee", "Bo Chen")),
+    ("AIKO MARIE TANAKA", ("Aiko Marie Tanaka",)),
+    ("PLANETSTROM AG", ("PLANETSTROM AG",)),
+])
+def test_json_ld_person_names_lose_titles_and_outlets(name, expected):
+    head = jsonld({"@type": "NewsArticle", "author": {"@type": "Person", "name": name}})
+    assert page_metadata(page(head))["authors"].value == expected
+
+
+def test_json_ld_organisation_names_are_not_split_on_and():
+    head = jsonld({"@type": "NewsArticle",
+                   "author": {"@type": "Organization", "name": "Smith and Sons Research"}})
+    assert page_metadata(page(head))["authors"].value == ("Smith and Sons Research",)
+
+
+@pytest.mark.parametrize("credit", ["Redaktion", "Die Redaktion", "DP Staff Report", "Staff",
+                                    "Detroit Planet wire services", "Editorial Team", "Agencies",
+                                    "Newsroom", "Redacción", "Staff and news service reports",
+                                    "Daily Planet /AL", "ann/dpa"])
+def test_newsroom_credits_are_not_persons(credit, monkeypatch):
+    monkeypatch.setattr(metadata, "_trafilatura", lambda root: {})
+    head = (jsonld({"@type": "NewsArticle", "author": {"@type": "Person", "name": credit},
+                    "publisher": {"name": "Daily Planet"}})
+            + meta("author", credit, "name"))
+    assert "authors" not in page_metadata(page(head))
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("Sam Beaulieu, Daily Planet", ("Sam Beaulieu",)),  # part of the site's name
+    ("Priya Raman, Partnersite", ("Priya Raman",)),  # a partner site beside a name
+    ("Ann Lee, Bo Chen", ("Ann Lee", "Bo Chen")),
+    ("Daily Planet Deutschland GmbH, Munich, Germany", None),  # the outlet's address
+    ("Planet Verlag, Munich", ("Planet Verlag",)),
+])
+def test_outlet_beside_the_writer_in_meta_author(content, expected):
+    head = meta("author", content, "name") + meta("og:site_name", "Daily Planet Deutschland")
+    found = page_metadata(page(head))
+    assert (found["authors"].value if "authors" in found else None) == expected
+
+
+def fallback(monkeypatch, **texts: tuple[str, ...]) -> None:
+    """trafilatura's fallback replaced by the given texts per field."""
+    candidates = {field: metadata._Candidate(values, TRAFILATURA)
+                  for field, values in texts.items()}
+    monkeypatch.setattr(metadata, "_trafilatura", lambda root: candidates)
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ("Detroit Planet wire services Published", None),
+    ("Daily Planet February", None),  # the outlet and the month of the dateline
+    ("Ann Lee 24.02.2020", None),
+    ("CLAIRE DUBOIS", ("Claire Dubois",)),
+    ("JULIEN MARCHAND Wire Agency", ("Julien Marchand",)),
+    ("J R Okafor", ("J R Okafor",)),
+    ("Det", None),  # one word: staff initials, a first name, "Posted", …
+    ("Jane Roe", ("Jane Roe",)),
+])
+def test_free_text_bylines_of_the_fallback(byline, expected, monkeypatch):
+    fallback(monkeypatch, authors=(byline,))
+    found = page_metadata(page(meta("og:site_name", "Daily Planet")))
+    assert (found["authors"].value if "authors" in found else None) == expected
+
+
 # Addresses and languages
 
 
@@ -349,6 +521,95 @@ def test_only_absolute_web_addresses(bad):
 def test_language(head, lang, expected):
     found = page_metadata(page(head, lang=lang))
     assert (found["language"].value, found["language"].origin) == expected
+
+
+def test_json_ld_address_is_taken_only_when_the_page_agrees():
+    story = "https://news.example/2020/01/ferry-fares/"
+    head = (jsonld({"@type": "NewsArticle", "mainEntityOfPage": {"@id": story + "#webpage"}})
+            + meta("og:url", story))
+    assert page_metadata(page(head))["url"] == Found(story, "JSON-LD NewsArticle.mainEntityOfPage")
+    head = (jsonld({"@type": "NewsArticle", "url": "https://news.example/amp/ferry"})
+            + f'<link rel="canonical" href="{story}">')
+    assert page_metadata(page(head))["url"] == Found(story, "<link rel=canonical>")
+    head = jsonld({"@type": "NewsArticle", "url": story + "#main"})
+    assert page_metadata(page(head))["url"] == Found(story, "JSON-LD NewsArticle.url")
+
+
+def test_addresses_lose_their_fragment():
+    found = page_metadata(page(meta("og:url", "https://news.example/story?id=7#comments")))
+    assert found["url"] == Found("https://news.example/story?id=7", "<meta property=og:url>")
+
+
+def test_https_is_preferred_to_http_for_the_same_address():
+    head = (jsonld({"@type": "NewsArticle", "url": "http://news.example/story/"})
+            + meta("og:url", "http://news.example/story/")
+            + '<link rel="canonical" href="https://news.example/story/">')
+    assert page_metadata(page(head))["url"] == Found("https://news.example/story/",
+                                                     "<link rel=canonical>")
+
+
+def test_canonical_link_beats_og_url_on_the_same_site():
+    head = (meta("og:url", "https://news.example/706332")
+            + '<link rel="canonical" href="https://news.example/706332/ferry-fares-rise">')
+    assert page_metadata(page(head))["url"].value == "https://news.example/706332/ferry-fares-rise"
+    # A copy whose canonical link names the original on another site: the copy was saved.
+    head = (meta("og:url", "https://portal.example/news/ar-BB1")
+            + '<link rel="canonical" href="https://original.example/2019/story">')
+    assert page_metadata(page(head))["url"] == Found("https://portal.example/news/ar-BB1",
+                                                     "<meta property=og:url>")
+
+
+def test_home_page_is_not_the_article_address():
+    head = (jsonld({"@type": "NewsArticle", "mainEntityOfPage": "https://news.example/"})
+            + meta("og:url", "https://news.example/2020/story"))
+    assert page_metadata(page(head))["url"] == Found("https://news.example/2020/story",
+                                                     "<meta property=og:url>")
+    found = page_metadata(page(meta("og:url", "https://news.example/")))
+    assert found["url"].value == "https://news.example/"
+
+
+# Publisher and site name
+
+
+def test_slug_or_host_loses_to_a_real_name_of_the_same_site():
+    head = (meta("og:site_name", "detroitplanet")
+            + meta("og:url", "https://www.detroitplanet.example/story/1")
+            + jsonld({"@type": "NewsArticle", "publisher": {"name": "The Detroit Planet"}}))
+    found = page_metadata(page(head))
+    assert found["site_name"] == Found("The Detroit Planet", "JSON-LD NewsArticle.publisher")
+    assert found["publisher"] == Found("The Detroit Planet", "JSON-LD NewsArticle.publisher")
+    head = (meta("og:site_name", "www.elplaneta.example")
+            + meta("og:url", "https://www.elplaneta.example/a/1")
+            + jsonld({"@type": "NewsArticle", "publisher": {"name": "ElPlaneta.example"}}))
+    assert page_metadata(page(head))["site_name"].value == "ElPlaneta.example"
+
+
+def test_host_or_slug_is_kept_when_no_name_of_the_site_exists():
+    head = meta("og:site_name", "motor.example") + meta("og:url", "https://motor.example/a/1")
+    found = page_metadata(page(head))
+    assert found["site_name"] == Found("motor.example", "<meta property=og:site_name>")
+    # A real name of something else (here, the writer) does not replace it.
+    head += meta("dc.publisher", "Tomás Okafor", "name") + meta("author", "Tomás Okafor", "name")
+    found = page_metadata(page(head))
+    assert found["publisher"].value == "motor.example"
+    assert found["authors"].value == ("Tomás Okafor",)
+    head = meta("og:site_name", "my6planet")
+    assert page_metadata(page(head))["site_name"].value == "my6planet"
+
+
+@pytest.mark.parametrize(("guess", "expected"), [
+    ("DailyPlanetNews", None),  # a Twitter handle
+    ("Daily_Planet", None),
+    ("Dailyplanet", None),  # a host name made a word
+    ("BMWK", "BMWK"),  # an acronym
+    ("Daily Planet Media Group", "Daily Planet Media Group"),
+    ("dailyplanet.example", "dailyplanet.example"),
+])
+def test_fallback_site_names_of_one_word_are_guesses(guess, expected, monkeypatch):
+    fallback(monkeypatch, publisher=(guess,), site_name=(guess,))
+    found = page_metadata(page("<title>Headline</title>"))
+    assert (found["site_name"].value if "site_name" in found else None) == expected
+    assert (found["publisher"].value if "publisher" in found else None) == expected
 
 
 # JSON-LD shapes
