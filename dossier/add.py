@@ -32,7 +32,7 @@ from .dates import real_time
 from .inputs import read_regular, rel
 from .metadata import HTMLDATE, TRAFILATURA, Found, page_metadata
 from .models import Problems, Where
-from .seeds import read_seed
+from .seeds import decode_seed, seed_bytes
 
 SLUG_WORDS = 10
 """An id made from a headline keeps at most this many words."""
@@ -82,10 +82,10 @@ def add(root: Path, request: Request, problems: Problems) -> str | None:
     if request.url and not re.match(r"https?://\S+$", request.url):
         problems.error(Where("--url"), f"'{request.url}' is not an http(s) address")
         return None
-    text = read_seed(given, shown, problems)
-    if text is None:
+    data = seed_bytes(given, shown, problems)
+    text = None if data is None else decode_seed(data, shown, problems)
+    if data is None or text is None:
         return None
-    data = read_regular(given)
     in_place = given.resolve().parent == (root / "seeds").resolve()
     kind = "text" if given.suffix.lower() == ".txt" else "html"
     found = page_metadata(text) if kind == "html" else {}
@@ -128,8 +128,9 @@ def _id(root: Path, request: Request, given: Path, found: dict[str, Found], data
     """The new source's id: --id, the seed's own name when it is already in seeds/, or one
     made from the address or headline (with -2, -3 … when taken); None when refused."""
     digest = capture.sha256(data)
-    for other in sorted((root / "seeds").glob("*")):
-        if other.is_file() and other.resolve() != given.resolve() \
+    for other in sorted((root / "seeds").glob("*")):  # the same size first: read only those
+        if other.is_file() and other.stat().st_size == len(data) \
+                and other.resolve() != given.resolve() \
                 and capture.sha256(read_regular(other)) == digest:
             problems.error(Where(str(given)), f"this file is already in the dossier as "
                            f"{rel(other, root)} (the same bytes); nothing to add")

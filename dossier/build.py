@@ -61,7 +61,7 @@ from dossier.parallel import map_items
 from dossier.progress import Progress
 from dossier.relocate import Memory, load_lock, remember, save_lock
 from dossier.render import Renderer, counts, date_units
-from dossier.seeds import read_seed
+from dossier.seeds import decode_seed, seed_bytes
 from dossier.write import SiteWriter
 
 
@@ -256,7 +256,9 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     if lock != project.remembered:
         save_lock(root, lock)
     stages.done("write")
-    return {**counts(index), "files": files, "warnings": len(problems.warnings),
+    tally = counts(index)
+    per_kind = ", ".join(f"{tally[k.id]} {k.short.lower()}" for k in project.dossier.kinds)
+    return {**tally, "per_kind": per_kind, "files": files, "warnings": len(problems.warnings),
             "relocated": project.anchors["relocated"], "stages": stages.line(),
             "ms": round((time.perf_counter() - started) * 1000)}
 
@@ -312,10 +314,13 @@ def load_source(root: Path, sid: str, path: Path, rules: Rules, entities: dict[s
     meta = read_source(root, sid, path, problems)
     if meta is None and annotation_path(root, sid).exists():
         return None
-    actual = capture.sha256(_bytes(path))
+    data = seed_bytes(path, rel(path, root), problems)
+    if data is None:
+        return None
+    actual = capture.sha256(data)
     if meta is not None:  # first: a changed seed may no longer even read as text
         capture.verify(meta, actual, problems)
-    raw = read_seed(path, rel(path, root), problems)
+    raw = decode_seed(data, rel(path, root), problems)
     if raw is None or len(problems.errors) > errors:
         return None
     kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"

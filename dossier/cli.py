@@ -25,13 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from dossier import capture
-from dossier.annotations import publisher_key, read_dossier, read_source
+from dossier.annotations import publisher_key, read_source
 from dossier.build import build, read_project
 from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.inputs import check_inputs
 from dossier.layout import DEFAULT_RULES, NotADossier, check_root, find_root
-from dossier.models import Kind, Problems
+from dossier.models import Problems
 from dossier.output import OutputRefused, check_output
 from dossier.seeds import read_seed
 from dossier.text import safe_text
@@ -106,9 +106,8 @@ def report(problems: Problems, strict: bool, root: Path) -> None:
                                                   if strict and w else ""), file=sys.stderr)
 
 
-def summary(c: dict[str, int], out: Path, kinds: tuple[Kind, ...]) -> str:
-    per_kind = ", ".join(f"{c[k.id]} {k.short.lower()}" for k in kinds)
-    return (f"Built {c['sources']} sources: {c['entities']} entities ({per_kind}), "
+def summary(c: dict[str, int], out: Path) -> str:
+    return (f"Built {c['sources']} sources: {c['entities']} entities ({c['per_kind']}), "
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
             f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
             + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
@@ -235,7 +234,7 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)
         return 1
-    print(summary(result, out, read_dossier(root, Problems()).kinds))
+    print(summary(result, out))
     return 0
 
 

@@ -202,9 +202,7 @@ class Renderer:
         self.env.filters["time"] = time_html
         self.env.filters["capture_time"] = capture_time
         self.env.globals.update(
-            dossier=dossier, kinds={k.id: k.folder for k in dossier.kinds},
-            kind_labels={k.id: (k.singular, k.plural) for k in dossier.kinds},
-            kind_list=dossier.kinds, entity_path=entity_path,
+            dossier=dossier, kind_list=dossier.kinds, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,
             cite=cite, sources_by_id={s.id: s for s in index.sources}, entities=entities,
             timeline_svg=graphics.timeline_svg, entity_graph_svg=graphics.entity_graph_svg,
@@ -290,7 +288,7 @@ class Renderer:
         pages.update([self.page("sources.html", "sources/index.html", whole, index=ix)])
         for kind in self.dossier.kinds:
             pages.update([self.page("kind.html", f"{kind.folder}/index.html", whole,
-                                    kind=kind.id, kind_info=kind, infos=ix.by_kind[kind.id])])
+                                    kind_info=kind, infos=ix.by_kind[kind.id])])
         # The pages there is one of per source and per entity, on every core.
         # Workers get numbers into self._work (forked, they have it already): sending the
         # records themselves would cost more than rendering them.

@@ -12,14 +12,23 @@ from .text import CONTROL, editor_position
 def read_seed(path: Path, rel: str, problems: Problems) -> str | None:
     """The seed's text (control characters dropped, with a warning), or None after recording
     why it cannot be used."""
+    data = seed_bytes(path, rel, problems)
+    return None if data is None else decode_seed(data, rel, problems)
+
+
+def seed_bytes(path: Path, rel: str, problems: Problems) -> bytes | None:
+    """The seed file's bytes, or None after recording why it cannot be read."""
     try:
-        data = read_regular(path)
+        return read_regular(path)
     except FileNotFoundError:
         problems.error(Where(rel), "no such seed file; check the path")
-        return None
     except OSError as exc:
         problems.error(Where(rel), f"cannot read the seed: {exc.strerror}")
-        return None
+    return None
+
+
+def decode_seed(data: bytes, rel: str, problems: Problems) -> str | None:
+    """A seed's bytes as text (see read_seed), or None after recording why they are not."""
     if _binary(data):
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         problems.error(Where(rel, line), "this looks like a binary file (it contains NUL "
