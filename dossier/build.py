@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -170,9 +171,11 @@ class Stages:
 
 
 def build(root: Path, out: Path, problems: Problems, strict: bool = False,
-          base_url: str = "") -> dict[str, int] | None:
+          base_url: str = "", keep: Callable[[Project], None] | None = None
+          ) -> dict[str, int] | None:
     """Run every stage, one build of a project at a time; return the counts, or None when
-    errors (or, if strict, warnings) stopped the build before the site was changed."""
+    errors (or, if strict, warnings) stopped the build before the site was changed. `keep`
+    is handed the project once it is read (the preview's annotation tools work from it)."""
     try:
         out = check_output(out, root)
     except OutputRefused as exc:
@@ -181,7 +184,7 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     try:
         with BuildLock(root):
             remove_leftovers(out, root)
-            return _build(root, out, problems, strict, base_url)
+            return _build(root, out, problems, strict, base_url, keep)
     except OSError as exc:
         where = _failed_at(exc, out, root)
         fix = ("delete .dossier-cache/ (that only makes the next build slower)"
@@ -201,11 +204,14 @@ def _failed_at(exc: OSError, out: Path, root: Path) -> str:
 
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
-           base_url: str) -> dict[str, int] | None:
+           base_url: str, keep: Callable[[Project], None] | None = None
+           ) -> dict[str, int] | None:
     """The stages of one build, in order (see build)."""
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
+    if keep is not None:
+        keep(project)
     if base_url:
         project = replace(project, dossier=replace(
             project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))

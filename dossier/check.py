@@ -89,7 +89,7 @@ def check(project: ProjectLike, root: Path, problems: Problems) -> int:
     for source in sorted(project.sources, key=lambda s: s.id):
         if source.meta.where.path == source.meta.seed:  # unannotated: the build says so
             continue
-        seed = _SeedText(source, root)
+        seed = SeedText(source, root)
         findings += unannotated_names(source, seed, project.entities)
         findings += unknown_names(source, seed, project.entities, corpus)
         findings += undated_expressions(source, seed)
@@ -150,7 +150,7 @@ def _stale(ign: Ignore, source_ids: set[str], root: Path) -> Finding:
 # ----------------------------------------------------------------- text helpers
 
 
-class _SeedText:
+class SeedText:
     """A source's cleaned text with what the checks need: coverage, lines, columns, context."""
 
     def __init__(self, source: Source, root: Path) -> None:
@@ -223,7 +223,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _names(entities: dict[str, Entity]) -> dict[str, list[str]]:
+def entity_names(entities: dict[str, Entity]) -> dict[str, list[str]]:
     """Every name and variant -> the ids of the entities that carry it."""
     names: dict[str, list[str]] = {}
     for eid, e in entities.items():
@@ -235,16 +235,11 @@ def _names(entities: dict[str, Entity]) -> dict[str, list[str]]:
 # ----------------------------------------------------------------- 1. known names
 
 
-def unannotated_names(source: Source, seed: _SeedText,
+def unannotated_names(source: Source, seed: SeedText,
                       entities: dict[str, Entity]) -> list[Finding]:
     """Occurrences of a registered name or variant that no mention covers."""
-    found = []
-    for name, ids in _names(entities).items():
-        for s, e in seed.text.occurrences(name):
-            if not _inside(s, e, seed.mentions) and not seed.in_headline(s):
-                found.append((s, e, (name, ids)))
     out = []
-    for s, e, (_name, ids) in _outermost(found):
+    for s, e, (_name, ids) in unmentioned(seed, entity_names(entities)):
         whose = ", ".join(ids)
         out.append(seed.finding(
             "unannotated-name", s, e,
@@ -252,6 +247,18 @@ def unannotated_names(source: Source, seed: _SeedText,
             f"it in {seed.yaml}, or add it to {IGNORE_FILE} if it is not a mention "
             "[unannotated-name]"))
     return out
+
+
+def unmentioned(seed: SeedText, names: dict[str, list[str]]
+                ) -> list[tuple[int, int, tuple[str, list[str]]]]:
+    """(start, end, (name, entity ids)) of each occurrence of one of `names` outside every
+    mention and the headline; the longest where they overlap ("Homs province", not "Homs")."""
+    found = []
+    for name, ids in names.items():
+        for s, e in seed.text.occurrences(name):
+            if not _inside(s, e, seed.mentions) and not seed.in_headline(s):
+                found.append((s, e, (name, ids)))
+    return _outermost(found)
 
 
 # ----------------------------------------------------------------- 2. name-like phrases
@@ -377,7 +384,7 @@ def _joins(value: str, prev: _Token, tok: _Token) -> bool:
     return gap in (". ", ".\u00a0") and word in ABBREVIATIONS
 
 
-def _sentence_starts(seed: _SeedText) -> set[int]:
+def _sentence_starts(seed: SeedText) -> set[int]:
     """Offsets where a sentence (or a quoted sentence) begins its first word."""
     starts = set()
     for block, first in zip(seed.source.cleaned.blocks, seed.text.starts, strict=True):
@@ -399,13 +406,13 @@ def _lowercase_words(sources: list[Source]) -> set[str]:
     return words
 
 
-def unknown_names(source: Source, seed: _SeedText, entities: dict[str, Entity],
+def unknown_names(source: Source, seed: SeedText, entities: dict[str, Entity],
                   corpus: set[str]) -> list[Finding]:
     """Runs of capitalised words and acronyms that no mention covers and that are not set
     aside as demonyms, titles, date words or sentence-initial common words."""
     value = seed.value
     covered = seed.mentions + seed.dates
-    for name in _names(entities):
+    for name in entity_names(entities):
         covered += seed.text.occurrences(name)  # reported by unannotated_names if unmentioned
     titles = [m.span() for m in _TITLE_PHRASE.finditer(value)]
     starts = _sentence_starts(seed)
@@ -556,7 +563,7 @@ TIME_EXPRESSIONS = re.compile("|".join((
 )))
 
 
-def undated_expressions(source: Source, seed: _SeedText) -> list[Finding]:
+def undated_expressions(source: Source, seed: SeedText) -> list[Finding]:
     """Time expressions that no date annotation covers."""
     found = []
     for m in TIME_EXPRESSIONS.finditer(seed.value):
@@ -572,7 +579,7 @@ def undated_expressions(source: Source, seed: _SeedText) -> list[Finding]:
         for s, e, _ in _outermost(found)]
 
 
-def future_dates(source: Source, seed: _SeedText, root: Path) -> list[Finding]:
+def future_dates(source: Source, seed: SeedText, root: Path) -> list[Finding]:
     """Normalised dates that start after the source's publication date."""
     published = source.meta.published.date
     out = []

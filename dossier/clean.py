@@ -106,12 +106,36 @@ RULES_SCHEMA = "boilerplate.schema.json"
 
 def dossier_rules(root: Path, problems: Problems) -> Rules:
     """The rules a dossier cleans with: the tool's defaults (dossier/defaults/boilerplate.yaml),
-    then the dossier's own content/boilerplate.yaml, if it has one, on top of them."""
-    rules = load_rules(DEFAULT_RULES, problems, root)
+    then the dossier's own content/boilerplate.yaml, if it has one, on top of them.
+
+    Compiling the patterns is most of the cost, so the last result is kept (with the
+    problems it reported) for as long as both files hold the same bytes: a preview that
+    rebuilds after every save compiles them once."""
     own = root / "content" / "boilerplate.yaml"
-    if os.path.lexists(own):
-        rules = load_rules(own, problems, root, base=rules)
+    has_own = os.path.lexists(own)
+    key = (str(root), _file_bytes(DEFAULT_RULES), _file_bytes(own) if has_own else b"")
+    if _LAST_RULES and _LAST_RULES[0] == key:
+        problems.items.extend(_LAST_RULES[2])
+        return _LAST_RULES[1]
+    found = Problems()
+    rules = load_rules(DEFAULT_RULES, found, root)
+    if has_own:
+        rules = load_rules(own, found, root, base=rules)
+    if None not in key:  # a file that is not a regular one is read (and refused) every time
+        _LAST_RULES[:] = [key, rules, list(found.items)]
+    problems.items.extend(found.items)
     return rules
+
+
+_LAST_RULES: list[Any] = []
+"""[key, rules, problems] of the last dossier_rules call."""
+
+
+def _file_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
 
 
 def load_rules(path: Path, problems: Problems, root: Path, base: Rules | None = None) -> Rules:

@@ -6,6 +6,7 @@
     dossier clean FILE           print the article text of a seed, one block per line
     dossier clean FILE --explain ... with the headline and every removed line and its rule
     dossier check                lint the annotations; writes nothing
+    dossier check --fix          ... and add a mention for every unannotated known name
     dossier serve                build, serve on http://localhost:8000, rebuild on change
 
 Every command but init works on the dossier the current folder is in (the nearest folder,
@@ -94,6 +95,27 @@ def check_command(root: Path, problems: Problems, strict: bool) -> int:
     return 1 if failed else 0
 
 
+def fix_command(root: Path, args: argparse.Namespace) -> int:
+    """`dossier check --fix`: add the missing mentions (dossier/fix.py), then lint again."""
+    from dossier.fix import run_fix, stubs_needed
+
+    problems = Problems()
+    project = read_project(root, problems, write_cache=False)
+    if args.stubs:
+        done = run_fix(project, root, problems, args.dry_run, True, args.kind, mentions=False)
+        if done or args.dry_run:
+            return done
+        problems = Problems()
+        project = read_project(root, problems, write_cache=False)
+    if problems.errors:
+        report(problems, False, root)
+        hint = " (unknown entity ids: add them with --fix --stubs)" if stubs_needed(
+            project) else ""
+        print(f"Fix these errors first{hint}; --fix wrote nothing.", file=sys.stderr)
+        return 1
+    return run_fix(project, root, problems, args.dry_run, False, None)
+
+
 def report(problems: Problems, strict: bool, root: Path) -> None:
     """Print every problem, each followed by the offending line of its file."""
     for p in problems.items:
@@ -168,12 +190,24 @@ def parser(prog: str) -> argparse.ArgumentParser:
     clean.add_argument("file", type=Path)
     clean.add_argument("--explain", action="store_true",
                        help="also print the headline and every removed line with its rule")
-    sub.add_parser("check", parents=[common], help="lint the annotations (writes nothing)")
+    check = sub.add_parser("check", parents=[common],
+                           help="lint the annotations (writes nothing unless --fix)")
+    check.add_argument("--fix", action="store_true", help="add a mention for every "
+                       "unannotated occurrence of a registered name (see --dry-run)")
+    check.add_argument("--dry-run", action="store_true",
+                       help="with --fix: print the changes as a diff, write nothing")
+    check.add_argument("--stubs", action="store_true", help="with --fix: add a registry entry "
+                       "for every entity id the mentions use that is not registered")
+    check.add_argument("--kind", default=None,
+                       help="with --stubs: the kind of the new entries (else asked for each)")
     serve_cmd = sub.add_parser("serve", parents=[common],
                                help="build, serve the site, rebuild and reload on every change")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve_cmd.add_argument("--port", type=port_number, default=8000,
                            help="port (default 8000)")
+    serve_cmd.add_argument("--allow-edit", action="store_true",
+                           help="keep annotating in the browser on when --host is not loopback "
+                           "(anyone who can reach the address can then change content/)")
     return top
 
 
@@ -209,7 +243,11 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
         sys.stdout.write("".join(line + "\n" for line in lines))
         return 0
     assert root is not None
+    if args.command == "check" and args.fix:
+        return fix_command(root, args)
     if args.command == "check":
+        if args.dry_run or args.stubs or args.kind:
+            cli.error("--dry-run, --stubs and --kind go with --fix")
         return check_command(root, problems, args.strict)
     if args.command == "add":
         from dossier.add import add_command
@@ -222,10 +260,14 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
         print(f"{cli.prog}: error: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        from dossier.annotate import Annotator
         from dossier.serve import serve
 
-        return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url),
-                     lambda p: report(p, args.strict, root), args.host, args.port)
+        annotator = Annotator(root)
+        return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
+                                                keep=annotator.keep),
+                     lambda p: report(p, args.strict, root), args.host, args.port,
+                     annotator=annotator, allow_edit=args.allow_edit)
     if getattr(args, "profile", False):
         result = profiled(lambda: build(root, out, problems, args.strict, args.base_url))
     else:

@@ -16,14 +16,21 @@ points a DNS name of its own at this machine (DNS rebinding) gets 421 Misdirecte
 request target over MAX_TARGET bytes gets 414, a name the file system rejects 404; a client that
 goes away early is no error, and no request ever prints a traceback.
 
+On a source page the preview also adds the annotation script (dossier/preview/annotate.js)
+when it was handed an Annotator and listens on loopback (or --allow-edit). Its requests are
+answered only when they pass every check of Editing.refusal: this machine, the page's own
+Origin, JSON, and this run's secret (put in the page by this server, in no file of site/).
+
 This module does not import build.py: the caller passes the build and the terminal report.
 """
 
 from __future__ import annotations
 
 import errno
+import hmac
 import html
 import ipaddress
+import json
 import mimetypes
 import os
 import queue
@@ -36,19 +43,31 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote
 
 import watchfiles
+
+if TYPE_CHECKING:
+    from .annotate import Annotator
 
 from .models import Problems
 from .yamlio import line_text
 
 EVENTS = "/__dossier/events"
 """The Server-Sent Events endpoint the injected script listens on."""
+API = "/__dossier/api/"
+"""Where the annotation script sends its requests (POST, JSON): API + operation."""
+EDIT_SCRIPT = "/__dossier/annotate.js"
+"""The annotation script (dossier/preview/annotate.js), added to source pages."""
+MAX_BODY = 1 << 20
+"""The largest request body the annotation endpoint reads."""
+SECRET_HEADER = "X-Dossier-Secret"
+EDIT_JS = Path(__file__).parent / "preview" / "annotate.js"
 WATCHED = ("seeds", "content", "templates")
 """The folders of the project whose changes trigger a rebuild."""
 HEARTBEAT = 15.0
@@ -153,6 +172,9 @@ class Live:
         self.idle = threading.Event()
         """Set while no build is running."""
         self.idle.set()
+        self.built_ns = 0
+        """When the last successful build started (time.time_ns): a file saved later is not
+        what the pages show."""
 
     def token(self) -> str:
         """Names the site being served; a page from an older one must reload."""
@@ -204,11 +226,22 @@ def sse(event: str, data: str) -> bytes:
     return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
 
 
-def inject(page: bytes, token: str) -> bytes:
-    """The page with the live-reload script before its last </body> (or at the end)."""
-    script = SCRIPT.replace("__TOKEN__", token).encode()
+def inject(page: bytes, token: str, editor: dict[str, str] | None = None) -> bytes:
+    """The page with the live-reload script before its last </body> (or at the end), and,
+    on a source page of a preview that edits, the annotation script and its settings (this
+    run's secret among them: it is in no file of site/)."""
+    script = SCRIPT.replace("__TOKEN__", token)
+    if editor is not None:
+        settings = json.dumps({**editor, "token": token, "api": API}).replace("</", "<\\/")
+        script += (f'<script id="dossier-edit-config" type="application/json">{settings}'
+                   f'</script>\n<script src="{EDIT_SCRIPT}"></script>\n')
+    data = script.encode()
     at = page.lower().rfind(b"</body>")
-    return page + script if at < 0 else page[:at] + script + page[at:]
+    return page + data if at < 0 else page[:at] + data + page[at:]
+
+
+SOURCE_PAGE = re.compile(r"/sources/([A-Za-z0-9][A-Za-z0-9._-]*)\.html")
+"""A source page's address: where the annotation script is added."""
 
 
 def problem_text(problems: Problems, root: Path) -> str:
@@ -320,7 +353,50 @@ def misdirected_text(host: str, port: int, hostname: str) -> str:
             f"{', '.join(names[:-1])} or {names[-1]}, port {port}.\n")
 
 
-def make_handler(site: Path, live: Live, host: str) -> type[BaseHTTPRequestHandler]:
+@dataclass
+class Editing:
+    """The preview's annotation endpoint: who may write, and what does the writing."""
+
+    annotator: Annotator
+    secret: str
+    anywhere: bool
+    """--allow-edit: requests from other machines are accepted too."""
+
+    def refusal(self, handler: BaseHTTPRequestHandler) -> tuple[HTTPStatus, str] | None:
+        """Why a write request is refused, or None. The Host header was checked already."""
+        headers = handler.headers
+        client = ip(handler.client_address[0]) or ""
+        if not self.anywhere and not ipaddress.ip_address(client).is_loopback:
+            return HTTPStatus.FORBIDDEN, "annotating is accepted from this machine only"
+        origin = (headers.get("Origin") or "").lower()
+        if origin != "http://" + (headers.get("Host") or "").strip().lower():
+            return HTTPStatus.FORBIDDEN, f"request from another site (Origin {origin[:100]!r})"
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "only application/json is accepted"
+        given = headers.get(SECRET_HEADER) or ""
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            return HTTPStatus.FORBIDDEN, "missing or wrong secret; reload the page"
+        return None
+
+
+def read_json(handler: BaseHTTPRequestHandler) -> dict[str, Any] | str:
+    """The request's JSON object, or why it cannot be read."""
+    try:
+        length = int(handler.headers.get("Content-Length") or "-1")
+    except ValueError:
+        length = -1
+    if not 0 <= length <= MAX_BODY:
+        return f"a body of 0 to {MAX_BODY} bytes, with its Content-Length, is expected"
+    try:
+        data = json.loads(handler.rfile.read(length).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "the body is not JSON"
+    return data if isinstance(data, dict) else "a JSON object is expected"
+
+
+def make_handler(site: Path, live: Live, host: str,
+                 editing: Editing | None = None) -> type[BaseHTTPRequestHandler]:
     hostname = socket.gethostname()
 
     class Handler(BaseHTTPRequestHandler):
@@ -334,6 +410,44 @@ def make_handler(site: Path, live: Live, host: str) -> type[BaseHTTPRequestHandl
 
         def do_HEAD(self) -> None:
             self.respond(head=True)
+
+        def do_POST(self) -> None:
+            """The annotation endpoint: every check, then the annotator's answer."""
+            port = self.server.server_address[1]
+            if self.misdirected(port):
+                self.send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                          misdirected_text(host, port, hostname).encode(), False)
+                return
+            path = self.path.partition("?")[0]
+            if not path.startswith(API) or len(self.path) > MAX_TARGET:
+                self.answer(HTTPStatus.NOT_FOUND, {"error": "nothing to post to here"})
+                return
+            if editing is None:
+                self.answer(HTTPStatus.FORBIDDEN, {"error": "annotating in the browser is off "
+                            "in this preview (see the terminal)"})
+                return
+            refused = editing.refusal(self)
+            body = read_json(self) if refused is None else ""
+            if isinstance(body, str) and refused is None:
+                refused = HTTPStatus.BAD_REQUEST, body
+            if refused is not None:
+                print(f"{time.strftime('%H:%M:%S')} refused a write request from "
+                      f"{self.client_address[0]}: {refused[1]}", file=sys.stderr, flush=True)
+                self.answer(refused[0], {"error": refused[1]})
+                return
+            assert isinstance(body, dict)
+            try:
+                self.answer(*editing.annotator.handle(path[len(API):], body))
+            except Exception as exc:  # a bug must not end the preview or lose the answer
+                message = " ".join(f"{type(exc).__name__}: {exc}".split())
+                print(f"error: annotating: {message}", file=sys.stderr, flush=True)
+                self.answer(HTTPStatus.INTERNAL_SERVER_ERROR,
+                            {"error": f"the preview failed to do this ({message}); nothing "
+                             "more was written. Please report it"})
+
+        def answer(self, status: HTTPStatus, data: dict[str, Any]) -> None:
+            self.send(status, "application/json; charset=utf-8",
+                      json.dumps(data, ensure_ascii=False).encode(), False)
 
         def respond(self, head: bool) -> None:
             port = self.server.server_address[1]
@@ -350,6 +464,10 @@ def make_handler(site: Path, live: Live, host: str) -> type[BaseHTTPRequestHandl
             if path == EVENTS:
                 token = parse_qs(query).get("v", [""])[0]
                 self.events(token, head)
+                return
+            if path == EDIT_SCRIPT and editing is not None:
+                self.send(HTTPStatus.OK, "text/javascript; charset=utf-8",
+                          EDIT_JS.read_bytes(), head)
                 return
             self.page(path, query, head)
 
@@ -382,7 +500,9 @@ def make_handler(site: Path, live: Live, host: str) -> type[BaseHTTPRequestHandl
                 ctype = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
                 if ctype == "text/html":
                     ctype = "text/html; charset=utf-8"
-                    data = inject(data, live.token())
+                    page = SOURCE_PAGE.fullmatch(unquote(path))
+                    data = inject(data, live.token(), None if editing is None or not page else
+                                  {"secret": editing.secret, "source": page[1]})
                 self.send(HTTPStatus.OK, ctype, data, head)
 
         def missing(self, path: Path, head: bool) -> None:
@@ -533,23 +653,57 @@ def describe(changed: dict[str, set[watchfiles.Change]], root: Path) -> str:
     return f"{rel(names[0])} {verb}"
 
 
+def is_loopback(host: str) -> bool:
+    return host == "localhost" or (ip(host) is not None and
+                                   ipaddress.ip_address(host).is_loopback)
+
+
+def freshness(live: Live, changes: Changes, token: str, path: Path) -> str:
+    """'' if a page of build `token` shows `path` as it is on disk; else why not."""
+    if token != live.token():
+        return "the page is older than the last build; reloading it"
+    if not live.idle.is_set() or changes.pending:
+        return "files changed and the preview is rebuilding; try again once the page reloads"
+    try:
+        saved = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return ""
+    if saved > live.built_ns:
+        return (f"{path.name} was saved after this page was built, so nothing was written; "
+                "reloading the page")
+    return ""
+
+
 # ----------------------------------------------------------------- the command
 
 
 def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
           host: str = "127.0.0.1", port: int = 8000,
-          ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
+          ready: threading.Event | None = None, stop: threading.Event | None = None,
+          annotator: Annotator | None = None, allow_edit: bool = False) -> int:
     """Build, serve `out` on host:port, rebuild on every change until Ctrl-C or `stop`.
 
     `build_fn(problems)` runs one build and returns its counts, or None if it failed;
     `report_fn(problems)` prints problems to the terminal. `ready` is set once the server
-    answers requests. Returns the exit code: 0 stopped, 2 could not listen."""
+    answers requests. With an `annotator`, source pages can be annotated in the browser when
+    `host` is loopback or `allow_edit` is given. Returns the exit code: 0 stopped, 2 could
+    not listen."""
     root = Path(os.path.realpath(root))
     out = Path(os.path.realpath(out))
     stop = stop or threading.Event()
     live = Live()
+    changes = Changes()
+    editing = None
+    if annotator is not None:
+        if allow_edit or is_loopback(host):
+            annotator.fresh = lambda token, path: freshness(live, changes, token, path)
+            editing = Editing(annotator, secrets.token_urlsafe(32), allow_edit)
+        else:
+            print(f"Annotating in the browser is off: the preview listens on {host}, beyond "
+                  "this machine. Pass --allow-edit to turn it on (anyone who can reach the "
+                  "address could then change content/).", file=sys.stderr, flush=True)
     try:
-        httpd = listen(host, port, make_handler(out, live, host))
+        httpd = listen(host, port, make_handler(out, live, host, editing))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             print(f"error: port {port} is already in use on {host}; stop the program using it "
@@ -561,7 +715,6 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
         return 2
 
     halt = threading.Event()
-    changes = Changes()
     watching = threading.Event()
     paths = [root / name for name in WATCHED if (root / name).is_dir()]
     watcher = threading.Thread(target=watch, args=(paths, out, changes, halt, watching),
@@ -572,7 +725,7 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
     def rebuild(reason: str) -> None:
         problems = Problems()
         crash = ""
-        started = time.perf_counter()
+        started, started_ns = time.perf_counter(), time.time_ns()
         live.idle.clear()
         try:
             result = build_fn(problems)
@@ -587,6 +740,9 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
             print(crash, end="", file=sys.stderr, flush=True)
         errors, warnings = len(problems.errors), len(problems.warnings)
         if result is not None:
+            live.built_ns = started_ns
+            if annotator is not None:
+                annotator.built()
             live.succeeded()
             status = "ok" + (f", {warnings} warning(s)" if warnings else "")
         else:
