@@ -204,7 +204,8 @@ class Annotator:
                   if _at(spot.source.dates, d) is not None}
         rel = spot.source.meta.where.path
         change = edit.add_entries(self.root / rel, rel, "dates",
-                                  [edit.NewEntry(spot.start, spot.end, fields)], starts,
+                                  [edit.NewEntry(spot.start, spot.end, fields,
+                                                 spot.text.block_at(spot.start))], starts,
                                   f"added date '{quote}' = {value}")
         return self.write([change], _text(req, "token"))
 
@@ -239,7 +240,7 @@ class Annotator:
             text = texts.setdefault(source.id, Text(source.cleaned, source.meta.seed))
             s, e = _offsets(item, text)
             by_source.setdefault(source.id, []).append(
-                edit.NewEntry(s, e, edit.mention_fields(text, s, e, eid)))
+                edit.NewEntry(s, e, edit.mention_fields(text, s, e, eid), text.block_at(s)))
         changes = []
         for sid, new in sorted(by_source.items()):
             rel = sources[sid].meta.where.path
@@ -291,7 +292,8 @@ class Annotator:
         rel = spot.source.meta.where.path
         fields = edit.mention_fields(spot.text, spot.start, spot.end, eid)
         return edit.add_entries(self.root / rel, rel, "mentions",
-                                [edit.NewEntry(spot.start, spot.end, fields)],
+                                [edit.NewEntry(spot.start, spot.end, fields,
+                                               spot.text.block_at(spot.start))],
                                 anchored_lines(spot.source),
                                 f"added mention '{fields['quote']}' ({eid})")
 
@@ -388,4 +390,4 @@ def _at(refs: tuple[Any, ...], spec: Any) -> tuple[int, int] | None:
     from .anchor import date_key
 
     key = date_key(spec)
-    return next(((r.span.start, -r.span.end) for r in refs if r.key == key), None)
+    return next(((r.span.start, -r.span.end, r.span.block) for r in refs if r.key == key), None)

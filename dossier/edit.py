@@ -20,6 +20,7 @@ long as nobody changed the file since.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,12 @@ class NewEntry:
     end: int
     fields: dict[str, str | int | bool]
     """The entry's fields, selector first: {quote, occurrence?, entity} or a date's."""
+    block: int = -1
+    """The paragraph it is in (its entry goes under that paragraph's comment, if any)."""
+
+
+Anchored = tuple[int, int, int]
+"""Where an existing entry is anchored: (start, -end, block)."""
 
 
 @dataclass(frozen=True)
@@ -195,10 +202,10 @@ def _value(value: str | int | bool) -> str:
 
 
 def add_entries(path: Path, rel: str, key: str, new: list[NewEntry],
-                starts: dict[int, tuple[int, int]], what: str) -> Edit:
-    """Add entries to the list `key` (mentions, dates) of a source file, each after the last
-    entry that comes before it in the text. `starts` maps an existing entry's first line
-    (0-based) to where it is anchored (start, -end); entries not anchored are passed over."""
+                starts: dict[int, Anchored], what: str) -> Edit:
+    """Add entries to the list `key` (mentions, dates) of a source file, in text order.
+    `starts` maps an existing entry's first line (0-based) to where it is anchored; entries
+    not anchored are passed over."""
     f = YamlFile(path, rel)
     items = f.items(key)
     if not items:
@@ -206,10 +213,7 @@ def add_entries(path: Path, rel: str, key: str, new: list[NewEntry],
     lead, flow = _style(items)
     inserts: dict[int, list[NewEntry]] = {}
     for entry in sorted(new, key=lambda n: (n.start, -n.end)):
-        at = (entry.start, -entry.end)
-        before = [it for it in items if it.first in starts and starts[it.first] <= at]
-        after = before[-1].last + 1 if before else items[0].first
-        inserts.setdefault(after, []).append(entry)
+        inserts.setdefault(_place(entry, items, starts, f.lines), []).append(entry)
     lines, added, shift = list(f.lines), [], 0
     for at in sorted(inserts):
         block = []
@@ -219,6 +223,47 @@ def add_entries(path: Path, rel: str, key: str, new: list[NewEntry],
         lines[at + shift:at + shift] = block
         shift += len(block)
     return _edit(f, lines, added[0][0], what, tuple(added))
+
+
+def _place(entry: NewEntry, items: list[Item], starts: dict[int, Anchored],
+           lines: list[str]) -> int:
+    """The line a new entry goes before: just after the last entry that comes before it in
+    the text; but when that one is in another paragraph and the next one in the entry's own,
+    just before the next one (below the comment, such as '# paragraph 6', that heads it)."""
+    at = (entry.start, -entry.end)
+    anchored = [it for it in items if it.first in starts]
+    before = [it for it in anchored if starts[it.first][:2] <= at]
+    if not before:
+        return items[0].first
+    after = [it for it in anchored if it.first > before[-1].first]
+    prev_block = starts[before[-1].first][2]
+    if after and entry.block >= 0 and prev_block != entry.block == starts[after[0].first][2]:
+        return after[0].first
+    offset = _numbering([it for it in anchored if it.first <= before[-1].first], starts, lines)
+    if entry.block >= 0 and prev_block != entry.block and offset is not None:
+        # a paragraph of its own: under the comment between the two that heads it
+        end = after[0].first if after else len(lines)
+        heading = re.compile(rf"\s*#\D*\b{entry.block + offset}\b")
+        for n in range(before[-1].last + 1, end):
+            if heading.match(lines[n]):
+                return n + 1
+    return before[-1].last + 1
+
+
+_NUMBERED = re.compile(r"\s*#\D*\b(\d+)\b")
+
+
+def _numbering(items: list[Item], starts: dict[int, Anchored], lines: list[str]) -> int | None:
+    """How the file's comments number paragraphs ('# paragraph 4' over the entries of block
+    3: +1), as the last numbered comment above one of `items` does; None if none is."""
+    for it in reversed(items):
+        above = it.first - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        found = _NUMBERED.match(lines[above]) if above >= 0 else None
+        if found:
+            return int(found[1]) - starts[it.first][2]
+    return None
 
 
 def _style(items: list[Item]) -> tuple[str, bool]:

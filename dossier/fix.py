@@ -39,9 +39,9 @@ class Plan:
     """'file:line: 'Assad' is a name of a, b', one per occurrence left alone."""
 
 
-def anchored_lines(source: Source) -> dict[int, tuple[int, int]]:
-    """Each mention entry's first line (0-based) -> where it is anchored, as (start, -end)."""
-    at = {m.key: (m.span.start, -m.span.end) for m in source.mentions}
+def anchored_lines(source: Source) -> dict[int, edit.Anchored]:
+    """Each mention entry's first line (0-based) -> where it is anchored."""
+    at = {m.key: (m.span.start, -m.span.end, m.span.block) for m in source.mentions}
     return {spec.where.line - 1: at[mention_key(spec)] for spec in source.meta.mentions
             if mention_key(spec) in at}
 
@@ -63,7 +63,8 @@ def plan(sources: list[Source], entities: dict[str, Entity], root: Path,
                 out.shared.append(f"{finding.where.path}:{finding.where.line}: "
                                   f"'{seed.value[s:e]}' is a name of {', '.join(ids)}")
                 continue
-            new.append(edit.NewEntry(s, e, edit.mention_fields(seed.text, s, e, ids[0])))
+            new.append(edit.NewEntry(s, e, edit.mention_fields(seed.text, s, e, ids[0]),
+                                     seed.text.block_at(s)))
         if new:
             rel = source.meta.where.path
             change = edit.add_entries(root / rel, rel, "mentions", new, anchored_lines(source),
