@@ -6,8 +6,9 @@ Returns {site-relative path: bytes}; nothing is written here.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,16 +39,31 @@ mentions, and no page grows without bound."""
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of article text: plain, or a link to the page of the annotation covering it."""
+    """A run of article text: plain, or the element of the annotation covering it.
+
+    At the top of a block a segment is plain text or a link (<a class="m">). Annotations may
+    nest ("US" inside "US-led coalition"): then the outermost is one link over the whole
+    phrase, its `parts` split its text into plain runs and the annotations inside it (marked
+    <span class="m-in">, themselves with parts when more lie inside them), and `inner` lists
+    every annotation inside it, in reading order, each to get a small link of its own after
+    the outer one (HTML forbids a link inside a link)."""
 
     text: str
     href: str = ""
     """Site-relative target, empty for plain text."""
     id: str = ""
-    """Fragment id of the annotation that starts here, if any."""
+    """Fragment id of the annotation, if this element carries it (the first piece of one)."""
     kind: str = ""
     """The highlight style of the entity's kind (models.STYLES), or date."""
     title: str = ""
+    name: str = ""
+    """The entity's name, or the date's label."""
+    parts: tuple[Segment, ...] = ()
+    """The text split at the annotations inside this one; empty when none lies inside."""
+    inner: tuple[Segment, ...] = ()
+    """Of an outermost link: every annotation inside it (any depth) that has its id here."""
+    label: str = ""
+    """Of an inner annotation: the accessible name of its own link beside the outer one."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ class _Ann:
     href: str
     kind: str
     title: str
+    name: str
 
 
 def time_html(value: str) -> Markup:
@@ -109,7 +126,8 @@ def _image_as_link(self: object, tokens: list, idx: int, options: object, env: o
 
 def article_blocks(source: Source, entities: dict[str, Entity],
                    problems: Problems) -> list[tuple[str, list[Segment]]]:
-    """Each block of the article as (role, segments), every annotation a link."""
+    """Each block of the article as (role, segments): every annotation a link, or, inside
+    another, a mark in that link with a link of its own beside it (see Segment)."""
     starts, offset = [], 0
     for block in source.cleaned.blocks:
         starts.append(offset)
@@ -119,12 +137,13 @@ def article_blocks(source: Source, entities: dict[str, Entity],
         e = entities[m.entity]
         anns[m.span.block].append(_Ann(m.span.start - starts[m.span.block],
                                        m.span.end - starts[m.span.block], m.id, entity_path(e),
-                                       e.kind_info.style, f"{e.kind_info.singular}: {e.name}"))
+                                       e.kind_info.style, f"{e.kind_info.singular}: {e.name}",
+                                       e.name))
     for d in source.dates:
         anns[d.span.block].append(_Ann(d.span.start - starts[d.span.block],
                                        d.span.end - starts[d.span.block], d.id,
                                        date_path(d.page), "date",
-                                       f"Date: {dates.label(d.value)}"))
+                                       f"Date: {dates.label(d.value)}", dates.label(d.value)))
     out = []
     for i, block in enumerate(source.cleaned.blocks):
         out.append((block.role, _segments(block.text, anns[i], source, problems)))
@@ -132,30 +151,86 @@ def article_blocks(source: Source, entities: dict[str, Entity],
 
 
 def _segments(text: str, anns: list[_Ann], source: Source, problems: Problems) -> list[Segment]:
-    """Split a block so that each run of text links to the innermost annotation covering it."""
-    cuts = sorted({0, len(text), *(a.start for a in anns), *(a.end for a in anns)})
-    runs: list[tuple[_Ann | None, int, int]] = []
-    for s, e in zip(cuts, cuts[1:], strict=False):
-        covering = [a for a in anns if a.start <= s and e <= a.end]
-        owner = min(covering, key=lambda a: a.end - a.start) if covering else None
-        if runs and runs[-1][0] is owner:
-            runs[-1] = (owner, runs[-1][1], e)
-        else:
-            runs.append((owner, s, e))
-    ids: dict[int, str] = {}
-    for ann in sorted(anns, key=lambda a: (a.start, a.end)):
-        slot = next((k for k, (o, s, e) in enumerate(runs) if o is ann and k not in ids), None)
-        if slot is None:
-            slot = next((k for k, (o, s, e) in enumerate(runs)
-                         if o is not None and s >= ann.start and e <= ann.end and k not in ids),
-                        None)
-        if slot is None:
-            problems.error(Where(source.meta.where.path), f"annotation '{ann.id}' is wholly "
-                           "covered by others and cannot be linked; remove one of them")
-            continue
-        ids[slot] = ann.id
-    return [Segment(text[s:e], o.href if o else "", ids.get(k, ""), o.kind if o else "",
-                    o.title if o else "") for k, (o, s, e) in enumerate(runs)]
+    """Split a block into plain runs and the links of its outermost annotations, each with
+    the annotations nested inside it.
+
+    Mentions nest or stay apart (anchor._check_layout), but a date may cross a mention: then
+    the part of it beyond the annotation it starts in is continued as a piece of its own
+    (same link, no id), so that the elements still nest. Every annotation with text gets an
+    element carrying its id, so none is lost."""
+    tree = _Node(None, 0, len(text), True)
+    stack = [tree]
+    queue = [(a.start, -a.end, a.kind == "date", n, a, True)
+             for n, a in enumerate(anns) if a.start < a.end]
+    for a in anns:
+        if a.start >= a.end:
+            problems.error(Where(source.meta.where.path), f"annotation '{a.id}' covers no "
+                           "text and cannot be linked; remove it")
+    heapq.heapify(queue)
+    count = len(anns)
+    while queue:
+        start, end, order, _, ann, first = heapq.heappop(queue)
+        end = -end
+        while stack[-1].end <= start:
+            stack.pop()
+        top = stack[-1]
+        if end > top.end:
+            heapq.heappush(queue, (top.end, -end, order, count, ann, False))
+            count += 1
+            end = top.end
+        node = _Node(ann, start, end, first)
+        top.children.append(node)
+        stack.append(node)
+    return list(_parts(text, tree, ""))
+
+
+@dataclass
+class _Node:
+    ann: _Ann | None
+    start: int
+    end: int
+    first: bool
+    """The first piece of its annotation (the one that carries the id)."""
+    children: list[_Node] = field(default_factory=list)
+
+
+def _parts(text: str, node: _Node, outer: str) -> tuple[Segment, ...]:
+    """The segments of a node's text: plain runs between its children, and the children."""
+    out: list[Segment] = []
+    at = node.start
+    for child in node.children:
+        if child.start > at:
+            out.append(Segment(text[at:child.start]))
+        out.append(_segment(text, child, outer))
+        at = child.end
+    if node.end > at:
+        out.append(Segment(text[at:node.end]))
+    return tuple(out)
+
+
+def _segment(text: str, node: _Node, outer: str) -> Segment:
+    ann = node.ann
+    assert ann is not None
+    words = text[node.start:node.end]
+    name, label = ann.name, ""
+    if outer:
+        shown = words if words.casefold() not in name.casefold() else ""
+        label = f"{shown}: {name}" if shown else name
+        label += f", inside “{outer}”"
+    parts = _parts(text, node, outer or words) if node.children else ()
+    inner = tuple(_inner(parts)) if not outer else ()
+    return Segment(words, ann.href, ann.id if node.first else "", ann.kind, ann.title, name,
+                   parts, inner, label)
+
+
+def _inner(parts: tuple[Segment, ...]) -> list[Segment]:
+    """The annotations among parts and inside them, in reading order, each once (its id)."""
+    out: list[Segment] = []
+    for part in parts:
+        if part.href and part.id:
+            out.append(part)
+        out.extend(_inner(part.parts))
+    return out
 
 
 class TemplateProblem(Exception):

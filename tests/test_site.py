@@ -105,10 +105,16 @@ def test_article_holds_only_text_and_clean_prints_it(request, name):
         articles = soup.find_all("article")
         assert len(articles) == 1
         article = articles[0]
-        assert {t.name for t in article.find_all(True)} <= {"p", "h2", "a"}
+        assert {t.name for t in article.find_all(True)} <= {"p", "h2", "a", "span", "sup"}
+        # a nested mention's own link (data-dossier-extra) is beside the text, not of it
+        assert {t.name for t in article.find_all(True) if not t.find_parent(
+            attrs={"data-dossier-extra": True}) and not t.has_attr("data-dossier-extra")} \
+            <= {"p", "h2", "a", "span"}
         seed = next((root / "seeds").glob(page.stem + ".*"))
         proc = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root),
                                "clean", str(seed)], capture_output=True, text=True, check=True)
+        for extra in article.find_all(attrs={"data-dossier-extra": True}):
+            extra.decompose()
         blocks = [b.get_text() for b in article.find_all(["p", "h2"])]
         assert blocks == proc.stdout.splitlines(), page.name
         assert soup.h1.get_text() not in blocks
@@ -123,8 +129,12 @@ def test_every_mention_is_a_link_with_a_stable_id(request, name):
             continue
         for a in soup.article.find_all("a"):
             assert a["href"].startswith("../") and a["href"].endswith(".html")
-            assert "m" in a["class"]
-        ids = [a["id"] for a in soup.article.find_all("a", id=True)]
+            # a mention, or the own link of one nested inside another (beside the outer one)
+            assert ("m" in a["class"]) != a.has_attr("data-dossier-extra")
+            assert "m-sub" in a["class"] or "m" in a["class"]
+        for span in soup.article.find_all("span"):
+            assert "m-in" in span["class"] and span.find_parent("a", class_="m")
+        ids = [t["id"] for t in soup.article.find_all(["a", "span"], id=True)]
         assert len(ids) == len(set(ids))
         assert all(i.startswith(("m-", "d-")) for i in ids)
 
