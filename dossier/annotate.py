@@ -115,7 +115,7 @@ class Annotator:
         return {"entities": entities, "kinds": kinds}
 
     def op_date_proposal(self, req: dict[str, Any]) -> dict[str, Any]:
-        from .dates import infer
+        from .infer import infer
 
         spot = self.spot(req)
         guess = infer(spot.text.value[spot.start:spot.end], spot.source.meta.published.date)
@@ -195,8 +195,6 @@ class Annotator:
                           "(reasoning)")
         sel = edit.selector(spot.text, spot.start, spot.end)
         fields: dict[str, str | int | bool] = {**sel, "value": value}
-        if req.get("inferred") is True:
-            fields["inferred"] = True
         if req.get("approximate") is True:
             fields["approximate"] = True
         fields.update(reasoning=reasoning, event=event)

@@ -184,18 +184,21 @@ class YamlFile:
 
 def entry_lines(fields: dict[str, str | int | bool], lead: str, flow: bool) -> list[str]:
     """An entry written after `lead` ('  - '): one `{…}` line, or a key per line."""
-    kept = [(k, _value(v)) for k, v in fields.items() if v not in ("", 0, False)]
+    kept = [(k, _value(v, quoted=k == "value")) for k, v in fields.items()
+            if v not in ("", 0, False)]
     if flow:
         return [lead + "{" + ", ".join(f"{k}: {v}" for k, v in kept) + "}\n"]
     pad = " " * len(lead)
     return [(lead if i == 0 else pad) + f"{k}: {v}\n" for i, (k, v) in enumerate(kept)]
 
 
-def _value(value: str | int | bool) -> str:
-    """A scalar as YAML reads it back: true/false for booleans, else yamlio.yaml_value."""
+def _value(value: str | int | bool, quoted: bool = False) -> str:
+    """A scalar as YAML reads it back: true/false for booleans, else yamlio.yaml_value. A
+    date's value is always quoted, as ANNOTATING.md writes it ("2015", unquoted, would be a
+    number)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return yaml_value(value)
+    return yaml_value(value, quoted)
 
 
 # ----------------------------------------------------------------- edits of a source file

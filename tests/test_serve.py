@@ -72,6 +72,7 @@ class Events:
         raise TimeoutError("no event")
 
     def close(self) -> None:
+        self.resp.close()  # the stream is the response's now (no length: the connection let go)
         self.conn.close()
 
     def __enter__(self) -> Events:

@@ -150,7 +150,7 @@ def test_an_unexpected_file_system_error_is_a_one_line_500(
 def test_a_bug_while_answering_is_one_line_not_a_traceback(
         preview: Preview, finished: Finished, monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:
-    def broken(page: bytes, token: str) -> bytes:
+    def broken(page: bytes, token: str, editor: object = None) -> bytes:
         raise RuntimeError("injection failed:\n  on two lines")
 
     monkeypatch.setattr("dossier.serve.inject", broken)

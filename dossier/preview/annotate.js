@@ -282,21 +282,23 @@
       var d = box("Date “" + seed.text.trim() + "”");
       var value = field(d, "dossier-edit-value", "Value (ISO 8601: 2015-10-15, 2015-10, " +
                         "2015, or start/end)", p.value);
-      var inferred = el("input", {id: "dossier-edit-inferred", type: "checkbox"});
-      inferred.checked = !!p.inferred;
+      if (p.inferred) {
+        d.appendChild(el("p", {"class": "note"}, "Inferred from the publication date: " +
+                         "check the value; the reasoning says how."));
+      } else if (!p.value) {
+        d.appendChild(el("p", {"class": "note"}, "No value could be worked out: give one."));
+      }
       var approx = el("input", {id: "dossier-edit-approx", type: "checkbox"});
       approx.checked = !!p.approximate;
       var row = el("p", {"class": "checks"});
-      row.appendChild(inferred);
-      row.appendChild(el("label", {"for": "dossier-edit-inferred"}, "inferred"));
       row.appendChild(approx);
-      row.appendChild(el("label", {"for": "dossier-edit-approx"}, "approximate"));
+      row.appendChild(el("label", {"for": "dossier-edit-approx"}, "approximate (a vague span)"));
       d.appendChild(row);
       var reasoning = field(d, "dossier-edit-reasoning", "Reasoning", p.reasoning, true);
       var event = field(d, "dossier-edit-event", "Event (what happened then)", "");
       function save() {
         call("date", Object.assign(spotOf(seed), {value: value.value, reasoning: reasoning.value,
-                                                  event: event.value, inferred: inferred.checked,
+                                                  event: event.value,
                                                   approximate: approx.checked}))
           .then(function (data) { written(data); }).catch(failed);
       }
