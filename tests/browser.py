@@ -190,3 +190,35 @@ def vnu(files: list[Path]) -> tuple[str, list[dict]]:
     # vnu writes its JSON report to stderr and exits 1 when it found errors.
     report = json.loads(proc.stderr or proc.stdout)
     return report.get("version", "?"), report["messages"]
+
+
+SELECT_WORDS = """([words, nth]) => {
+  // Select the nth whole-word occurrence of `words` in the article, as a user's drag would:
+  // a DOM Range over the text nodes, skipping the small links of nested mentions.
+  const article = document.querySelector("article");
+  const nodes = [];
+  const walk = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {acceptNode: (n) =>
+    n.parentElement.closest("[data-dossier-extra]") ? NodeFilter.FILTER_REJECT
+                                                     : NodeFilter.FILTER_ACCEPT});
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) nodes.push(n);
+  let text = "", at = [];
+  for (const n of nodes) { at.push(text.length); text += n.data; }
+  const re = new RegExp("\\\\b" + words.replace(/[.*+?^${}()|[\\]\\\\]/g, "\\\\$&") + "\\\\b", "g");
+  let m, seen = 0;
+  while ((m = re.exec(text)) !== null) { if (++seen === nth) break; }
+  if (!m) throw new Error("not found: " + words);
+  const place = (offset, end) => {
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (end ? at[i] < offset : at[i] <= offset) return [nodes[i], offset - at[i]];
+    }
+  };
+  const range = document.createRange();
+  range.setStart(...place(m.index, false));
+  range.setEnd(...place(m.index + words.length, true));
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  return sel.toString();
+}"""
+"""Page script: select the nth whole-word occurrence of words in the article (a DOM Range).
+Used by tests/test_annotate_browser.py and bench/annotate.py."""
