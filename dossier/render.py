@@ -256,6 +256,26 @@ def _template_line(exc: BaseException) -> tuple[str, int]:
     return found
 
 
+@lru_cache(maxsize=4)
+def _environment(folders: tuple[str, ...]) -> SandboxedEnvironment:
+    """The Jinja environment of these template folders, kept from build to build so that the
+    live preview compiles a template once, not on every rebuild (Jinja recompiles one whose
+    file changed: auto_reload). Each build sets its own globals (Renderer)."""
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(list(folders)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = lambda text: Markup(_markdown().render(text))
+    env.filters["date_label"] = dates.label
+    env.filters["time"] = time_html
+    env.filters["capture_time"] = capture_time
+    return env
+
+
 class Renderer:
     """Holds the Jinja environment and renders every page of the site."""
 
@@ -264,18 +284,7 @@ class Renderer:
                  manifest: Manifest | None = None,
                  sink: Callable[[str, bytes], None] | None = None,
                  parts: PartsCache | None = None) -> None:
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(folder) for folder in templates]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["markdown"] = lambda text: Markup(_markdown().render(text))
-        self.env.filters["date_label"] = dates.label
-        self.env.filters["time"] = time_html
-        self.env.filters["capture_time"] = capture_time
+        self.env = _environment(tuple(str(folder) for folder in templates))
         self.env.globals.update(
             dossier=dossier, kind_list=dossier.kinds, entity_path=entity_path,
             source_path=source_path, date_path=date_path, page_label=dates.page_label,
