@@ -125,8 +125,8 @@ def measure(n: int) -> dict:
             proc.wait(30)
         builds = [int(m) for m in re.findall(r": built in (\d+) ms", log.read_text())][1:]
     rebuilds = {"median": statistics.median(builds), "runs": builds}
-    return {"runs": runs, "rebuild_ms": rebuilds, "summary": summary(runs), "keys_per_mention": KEYS,
-            "yaml_characters_per_mention": len(LINE.strip())}
+    return {"runs": runs, "rebuild_ms": rebuilds, "summary": summary(runs),
+            "keys_per_mention": KEYS, "yaml_characters_per_mention": len(LINE.strip())}
 
 
 def main(argv: list[str] | None = None) -> int:
