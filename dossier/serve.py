@@ -661,9 +661,10 @@ def is_loopback(host: str) -> bool:
 def freshness(live: Live, changes: Changes, token: str, path: Path) -> str:
     """'' if a page of build `token` shows `path` as it is on disk; else why not."""
     if token != live.token():
-        return "the page is older than the last build; reloading it"
+        return "the page is older than the last build, so nothing was written; reloading it"
     if not live.idle.is_set() or changes.pending:
-        return "files changed and the preview is rebuilding; try again once the page reloads"
+        return ("files changed and the preview is rebuilding, so nothing was written; try again "
+                "once the page reloads")
     try:
         saved = path.stat().st_mtime_ns
     except FileNotFoundError:
