@@ -67,6 +67,8 @@ class Annotator:
         self.root = root
         self.fresh: Callable[[str, Path], str] = lambda token, path: ""
         """fresh(page token, file) -> '' if the page shows the file as it is, else why not."""
+        self.wrote: Callable[[list[Path]], None] = lambda paths: None
+        """Told the files each write or undo changed (the preview rebuilds at once)."""
         self.say = say
         self.lock = threading.Lock()
         self.history: list[list[edit.Edit]] = []
@@ -260,6 +262,7 @@ class Annotator:
             done.append(edit.undo(change))
             self.say(f"{time.strftime('%H:%M:%S')} wrote {change.rel}: {done[-1].what}")
         self.history.pop()
+        self.wrote([d.path for d in done])
         return {"written": [{"file": d.rel, "line": d.line, "what": d.what} for d in done]}
 
     # ------------------------------------------------------------- helpers
@@ -282,6 +285,7 @@ class Annotator:
                 edit.undo(change)
             raise
         self.history.append(done)
+        self.wrote([d.path for d in done])
         for d in done:
             self.say(f"{time.strftime('%H:%M:%S')} wrote {d.rel}:{d.line}: {d.what}")
         return {"written": [{"file": d.rel, "line": d.line, "what": d.what} for d in done]}

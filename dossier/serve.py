@@ -590,16 +590,30 @@ def address(host: str, port: int) -> str:
 
 
 class Changes:
-    """Changed files collected by the watcher until the builder takes them."""
+    """Changed files collected until the builder takes them: from the watcher, and directly
+    from the annotator when it writes (so a write is rebuilt at once, and the watcher's later
+    report of that same write is dropped instead of causing a second build)."""
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
         self.pending: dict[str, set[watchfiles.Change]] = {}
+        self.ours: dict[str, tuple[int, int, int] | None] = {}
+        """path -> its stamp right after the preview itself wrote it."""
 
     def add(self, batch: set[tuple[watchfiles.Change, str]]) -> None:
         with self.cond:
             for change, path in batch:
-                self.pending.setdefault(path, set()).add(change)
+                if not self._echo(path):
+                    self.pending.setdefault(path, set()).add(change)
+            if self.pending:
+                self.cond.notify_all()
+
+    def wrote(self, paths: list[Path]) -> None:
+        """The preview wrote these files: rebuild now."""
+        with self.cond:
+            for path in paths:
+                self.ours[str(path)] = _stamp(str(path))
+                self.pending.setdefault(str(path), set()).add(watchfiles.Change.modified)
             self.cond.notify_all()
 
     def take(self, timeout: float) -> dict[str, set[watchfiles.Change]]:
@@ -607,6 +621,26 @@ class Changes:
             self.cond.wait_for(lambda: self.pending, timeout)
             taken, self.pending = self.pending, {}
             return taken
+
+    def _echo(self, path: str) -> bool:
+        """Is this the watcher reporting a write of the preview's own (or its temporary file)?"""
+        if path in self.ours:
+            return _stamp(path) == self.ours[path]
+        temporary = TEMPORARY.fullmatch(os.path.basename(path))
+        return bool(temporary) and \
+            os.path.join(os.path.dirname(path), temporary["name"]) in self.ours
+
+
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")
+"""The temporary file an atomic write renames into place (edit.py's `_replace`)."""
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 def watch(paths: list[Path], out: Path, changes: Changes, halt: threading.Event,
@@ -698,6 +732,7 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
     if annotator is not None:
         if allow_edit or is_loopback(host):
             annotator.fresh = lambda token, path: freshness(live, changes, token, path)
+            annotator.wrote = changes.wrote
             editing = Editing(annotator, secrets.token_urlsafe(32), allow_edit)
         else:
             print(f"Annotating in the browser is off: the preview listens on {host}, beyond "

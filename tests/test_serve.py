@@ -309,3 +309,45 @@ def test_a_port_in_use_is_a_one_line_error(mini: Path,
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert f"port {port}" in err and "--port" in err
+
+
+# ---------------------------------------------------------------- the preview's own writes
+
+
+def test_a_write_of_the_preview_is_rebuilt_at_once_and_its_echo_dropped(tmp_path: Path) -> None:
+    from watchfiles import Change
+
+    from dossier.edit import _replace
+    from dossier.serve import Changes
+
+    path = tmp_path / "a.yaml"
+    path.write_text("mentions: []\n", encoding="utf-8")
+    changes = Changes()
+    _replace(path, "a.yaml", path.read_bytes(), b"mentions: [{quote: x, entity: y}]\n")
+    changes.wrote([path])
+    assert changes.take(timeout=0) == {str(path): {Change.modified}}
+    # what the watcher then reports of that same write: the file, and the temporary file that
+    # was renamed onto it
+    temporary = str(tmp_path / ".a.yaml.k2j4_x9.tmp")
+    changes.add({(Change.added, temporary), (Change.deleted, temporary),
+                 (Change.modified, str(path))})
+    assert changes.take(timeout=0) == {}
+    # a hand edit of the same file afterwards is a change like any other
+    path.write_text("mentions: []  # by hand\n", encoding="utf-8")
+    changes.add({(Change.modified, str(path))})
+    assert changes.take(timeout=0) == {str(path): {Change.modified}}
+
+
+def test_other_files_and_other_temporary_files_are_not_taken_for_echoes(tmp_path: Path) -> None:
+    from watchfiles import Change
+
+    from dossier.serve import Changes
+
+    ours, other = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    ours.write_text("x\n", encoding="utf-8")
+    changes = Changes()
+    changes.wrote([ours])
+    changes.take(timeout=0)
+    batch = {(Change.modified, str(other)), (Change.added, str(tmp_path / ".b.yaml.abc.tmp"))}
+    changes.add(batch)
+    assert set(changes.take(timeout=0)) == {str(other), str(tmp_path / ".b.yaml.abc.tmp")}
