@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 from . import dates, graphics, opendata, overlap
 from .annotations import Dossier
 from .cache import Manifest, PartsCache, code_version, digest, tree_digest
-from .index import EntityInfo, Index, Said
+from .index import Context, EntityInfo, Index, Said
 from .layout import template_file
 from .models import Entity, Problem, Problems, Source, Where
 from .parallel import map_items
@@ -295,6 +296,9 @@ class Renderer:
         self.dossier = dossier
         self.entities = entities
         self.source_keys = source_keys or {}
+        self.own_listing = _overridden(self.env, templates, LISTING_TEMPLATES)
+        """The dossier has its own version of a template that lists sources on entity and
+        date pages: those pages are then keyed on whole sources (see _listed)."""
         self.manifest = manifest
         self.keys: dict[str, str] = {}
         """Each page's key, for the next build's manifest."""
@@ -398,8 +402,9 @@ class Renderer:
         for unit in units:
             contexts = ix.date_pages.get(unit, ())
             within = _within(unit, units)
-            key = digest("date", unit, within, [(c.source.id, keys.get(c.source.id) or c.source,
-                                                 c.fragment) for c in contexts])
+            key = digest("date", unit, within,
+                         [(self._listed(c.source), *_shown(c), ix.date_refs.get(
+                             (c.source.id, c.fragment))) for c in contexts])
             pages.update([self.page("date.html", date_path(unit), key, unit=unit,
                                     contexts=contexts, refs=ix.date_refs, within=within,
                                     parent=_parent(unit))])
@@ -462,7 +467,8 @@ class Renderer:
             info, page = item
             e, chunk = info.entity, info.mentions[(page - 1) * PAGE_SOURCES:page * PAGE_SOURCES]
             key = digest("mentions", e.id, e.name, e.kind, page, _pages(info),
-                         [(src.id, keys.get(src.id) or src) for src, _ in chunk])
+                         [(self._listed(src), [_shown(c) for c in contexts])
+                          for src, contexts in chunk])
             return self.page("mentions.html", mentions_path(e, page), key, info=info,
                              chunk=chunk, pager=_pager(info, page))
         src: Source = item
@@ -495,18 +501,63 @@ class Renderer:
     def _entity_key(self, info: EntityInfo) -> str:
         """Everything an entity page shows, as a hash: the entity, and the sources and other
         entities it lists (by their cache keys and names)."""
-        keys = self.source_keys
+        by_id = self._by_id
         cited = sorted({sid for st in info.entity.description for sid in st.sources})
         return digest(
             "entity", info.entity, info.count, info.quoted_as,
             len(info.mentions),  # the first page lists the first PAGE_SOURCES of them
-            [(src.id, keys.get(src.id) or src) for src, _ in info.mentions[:PAGE_SOURCES]],
-            [(lk.label, lk.other.id, lk.other.name, lk.other.kind, lk.source.id,
-              keys.get(lk.source.id), lk.quote) for lk in info.links],
+            [(self._listed(src), [_shown(c) for c in contexts])
+             for src, contexts in info.mentions[:PAGE_SOURCES]],
+            [(lk.label, lk.other.id, lk.other.name, lk.other.kind, self._listed(lk.source),
+              lk.quote) for lk in info.links],
             [(o.id, o.name, o.kind, n) for o, n in info.together],
-            [(sid, keys.get(sid)) for sid in cited],
-            [(s.source.id, keys.get(s.source.id) or s.source)
+            [self._listed(by_id[sid]) if sid in by_id else sid for sid in cited],
+            [(self._listed(s.source), s.paragraph, s.quote)
              for s in self.index.said_by.get(info.entity.id, ())])
+
+    def _listed(self, src: Source) -> object:
+        """What an entity or date page shows of a source it lists beside the passages
+        themselves: its address, headline and citation. So a new mention in a source remakes
+        the pages of the entities whose passages it changes, not of every entity the source
+        names. With the dossier's own listing templates, which may show anything of it, the
+        whole source (its cache key)."""
+        if self.own_listing:
+            return self.source_keys.get(src.id) or src
+        return src.id, src.meta.headline, src.meta.publisher, src.meta.published
+
+
+LISTING_TEMPLATES = ("entity.html", "mentions.html", "date.html")
+"""The pages that list sources, keyed on what the tool's own templates show of them."""
+
+
+def _overridden(env: SandboxedEnvironment, folders: list[Path], names: tuple[str, ...]) -> bool:
+    """Whether the dossier's own template folder (the first, if there are two) holds one of
+    these templates or any template they extend, include or import."""
+    if len(folders) < 2:
+        return False
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if (folders[0] / name).is_file():
+            return True
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader else ""
+            found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            return True  # it is the build's to report; key conservatively meanwhile
+        if None in found:
+            return True  # a template chosen at run time: could be any
+        todo.extend(n for n in found if n is not None)
+    return False
+
+
+def _shown(c: Context) -> tuple[str, str, str, str]:
+    """A passage as a page lists it."""
+    return c.fragment, c.before, c.quote, c.after
 
 
 def _render_in_worker(n: int, renderer: Renderer

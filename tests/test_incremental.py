@@ -54,6 +54,13 @@ EDITS = {
                                  edit(r / "content/entities/all.yaml", "sources: [beta]}",
                                          "sources: [alpha]}")),
     "dossier title": lambda r: edit(r / "content/dossier.yaml", "Mini dossier", "Mini"),
+    # shown of beta on the pages that list it (entity, date, description citations)
+    "publisher": lambda r: edit(r / "content/sources/beta.yaml", "publisher: Other Paper",
+                                "publisher: Another Paper"),
+    "headline": lambda r: edit(r / "content/sources/beta.yaml", "headline: General buried",
+                               "headline: General buried in Tehran"),
+    "event of a date": lambda r: edit(r / "content/sources/beta.yaml",
+                                      "event: Hamadani buried", "event: Hamadani was buried"),
 }
 
 
@@ -261,3 +268,51 @@ def test_the_timeline_is_made_again_only_when_dates_or_publication_change(mini, 
     assert bool(drawn) is remade
     monkeypatch.undo()
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def rendered_pages(root: Path, monkeypatch) -> list[str]:
+    """Build, in this process, and list the pages rendered (not kept by their key)."""
+    from dossier import parallel, render
+
+    made: list[str] = []
+    unchanged = render.Renderer._unchanged
+
+    def spy(self, path: str, key: str) -> bool:
+        kept = unchanged(self, path, key)
+        if not kept:
+            made.append(path)
+        return kept
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    monkeypatch.setattr(render.Renderer, "_unchanged", spy)
+    assert quiet_build("--root", str(root)) == 0
+    return made
+
+
+def test_a_new_mention_remakes_the_entity_pages_whose_passages_it_changes(mini, monkeypatch):
+    """Adding Tehran in beta changes what Tehran's page lists, and which entities share a
+    paragraph with whom, but not the pages of Bassel airport or of Aleppo (beta's headline and
+    citation, all they show of it besides their passages, are the same)."""
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n", "")
+    assert quiet_build("--root", str(mini)) == 0
+    edit(mini / "content/sources/beta.yaml", "mentions:\n",
+         "mentions:\n  - {quote: Tehran, entity: tehran}\n")
+    made = [p for p in rendered_pages(mini, monkeypatch) if p.startswith(("people/", "places/"))
+            and not p.endswith("index.html")]
+    assert sorted(made) == ["people/hossein-hamedani.html", "places/tehran.html"]
+
+
+def test_with_its_own_entity_template_every_page_listing_the_source_is_remade(mini,
+                                                                             monkeypatch):
+    """A dossier's own entity.html may show anything of a source (its mention count, say):
+    then the tool cannot tell what a page shows, and keys entity pages on whole sources."""
+    edit(own_template(mini, "_mentions.html"), "{{ src.meta.headline }}",
+         "{{ src.meta.headline }} ({{ src.mentions | length }} mentions)")
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n", "")
+    assert quiet_build("--root", str(mini)) == 0
+    edit(mini / "content/sources/beta.yaml", "mentions:\n",
+         "mentions:\n  - {quote: Tehran, entity: tehran}\n")
+    made = rendered_pages(mini, monkeypatch)
+    assert "places/bassel-airport.html" in made
+    page = (mini / "site/places/bassel-airport.html").read_text(encoding="utf-8")
+    assert "General buried (3 mentions)" in page
