@@ -296,9 +296,6 @@ class Renderer:
         self.dossier = dossier
         self.entities = entities
         self.source_keys = source_keys or {}
-        self.own_listing = _overridden(self.env, templates, LISTING_TEMPLATES)
-        """The dossier has its own version of a template that lists sources on entity and
-        date pages: those pages are then keyed on whole sources (see _listed)."""
         self.manifest = manifest
         self.keys: dict[str, str] = {}
         """Each page's key, for the next build's manifest."""
@@ -310,6 +307,10 @@ class Renderer:
         self.root = root
         self.base = digest(code_version(), *(tree_digest(folder) for folder in templates),
                            dossier)
+        self.own_listing = _overridden(tuple(str(f) for f in templates), LISTING_TEMPLATES,
+                                       self.base)
+        """The dossier has its own version of a template that lists sources on entity and
+        date pages: those pages are then keyed on whole sources (see _listed)."""
 
     def page(self, template: str, path: str, key: str = "",
              **context: object) -> tuple[str, bytes | None]:
@@ -415,9 +416,17 @@ class Renderer:
         pages.update([self.page("timeline.html", "timeline.html", timeline, index=ix)])
         named = [(self.entities[eid], said) for eid, said in ix.said_by.items()]
         named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
-        pages.update([self.page("quotes.html", "quotes.html", whole, index=ix, named=named,
-                                counts=counts(ix))])
-        pages.update([self.page("claims.html", "claims.html", whole, index=ix)])
+        said = [(e.id, e.name, e.kind, [self._said(s) for s in by]) for e, by in named]
+        unnamed = [(label, [self._said(s) for s in by]) for label, by in ix.unnamed]
+        pages.update([self.page("quotes.html", "quotes.html",
+                                self._narrowed(whole, "quotes", said, unnamed),
+                                index=ix, named=named, counts=counts(ix))])
+        answered = sorted({a.source for c in ix.claims for a in c.answers})
+        speakers = sorted({a.speaker for c in ix.claims for a in c.answers if a.speaker})
+        pages.update([self.page("claims.html", "claims.html", self._narrowed(
+            whole, "claims", ix.claims, [self._listed(self._by_id[sid]) for sid in answered
+                                         if sid in self._by_id],
+            [self.entities.get(eid) for eid in speakers]), index=ix)])
         pages.update(self._exports(whole, pages))
         self.progress.close()
         return dict(sorted(pages.items()))
@@ -512,8 +521,20 @@ class Renderer:
               lk.quote) for lk in info.links],
             [(o.id, o.name, o.kind, n) for o, n in info.together],
             [self._listed(by_id[sid]) if sid in by_id else sid for sid in cited],
-            [(self._listed(s.source), s.paragraph, s.quote)
-             for s in self.index.said_by.get(info.entity.id, ())])
+            [self._said(s) for s in self.index.said_by.get(info.entity.id, ())])
+
+    def _said(self, s: Said) -> object:
+        """A statement as a page lists it, with the names of who said it and through whom."""
+        named = [(e, self.entities[e].name) for e in (s.quote.speaker, s.quote.via)
+                 if e and e in self.entities]
+        return self._listed(s.source), s.paragraph, s.quote, named
+
+    def _narrowed(self, whole: str, *shown: object) -> str:
+        """The key of a whole-dossier page from what it shows (`shown`) rather than from every
+        source; the whole dossier's key with the dossier's own templates (see _listed)."""
+        if not whole or self.own_listing:
+            return whole
+        return digest(*shown)
 
     def _listed(self, src: Source) -> object:
         """What an entity or date page shows of a source it lists beside the passages
@@ -526,15 +547,19 @@ class Renderer:
         return src.id, src.meta.headline, src.meta.publisher, src.meta.published
 
 
-LISTING_TEMPLATES = ("entity.html", "mentions.html", "date.html")
+LISTING_TEMPLATES = ("entity.html", "mentions.html", "date.html", "quotes.html",
+                     "claims.html")
 """The pages that list sources, keyed on what the tool's own templates show of them."""
 
 
-def _overridden(env: SandboxedEnvironment, folders: list[Path], names: tuple[str, ...]) -> bool:
+@lru_cache(maxsize=8)
+def _overridden(folders: tuple[str, ...], names: tuple[str, ...], version: str) -> bool:
     """Whether the dossier's own template folder (the first, if there are two) holds one of
-    these templates or any template they extend, include or import."""
+    these templates or any template they extend, include or import. (`version`, a digest of
+    the templates, keeps the answer until one changes.)"""
     if len(folders) < 2:
         return False
+    env = _environment(folders)
     seen: set[str] = set()
     todo = list(names)
     while todo:
@@ -542,7 +567,7 @@ def _overridden(env: SandboxedEnvironment, folders: list[Path], names: tuple[str
         if name in seen:
             continue
         seen.add(name)
-        if (folders[0] / name).is_file():
+        if (Path(folders[0]) / name).is_file():
             return True
         try:
             source = env.loader.get_source(env, name)[0] if env.loader else ""

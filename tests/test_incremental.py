@@ -316,3 +316,43 @@ def test_with_its_own_entity_template_every_page_listing_the_source_is_remade(mi
     assert "places/bassel-airport.html" in made
     page = (mini / "site/places/bassel-airport.html").read_text(encoding="utf-8")
     assert "General buried (3 mentions)" in page
+
+
+SHIPPED_EDITS = {
+    # shown on the who-said-what page and on entity pages (a quote's via)
+    "name of a via": lambda r: edit(r / "content/entities/organisations.yaml",
+                                    "name: Mehr News Agency", "name: Mehr News"),
+    # shown on the claims page beside an answer
+    "name of a speaker": lambda r: edit(r / "content/entities/organisations.yaml",
+                                        "name: Associated Press", "name: The Associated Press"),
+    "publisher of a source that answers": lambda r: edit(
+        r / "content/sources/002_04fd449ed01c997c.yaml", "publisher: The Tower",
+        "publisher: The Tower Magazine"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(SHIPPED_EDITS))
+def test_pages_keyed_on_what_they_show_follow_every_shown_field(tmp_path, change):
+    """The shipped dossier has quotes, claims and via: each whole-dossier page keyed on what it
+    shows is remade when one of those things changes."""
+    from tests.test_annotate import shipped_copy
+
+    root = shipped_copy(tmp_path / "dossier")
+    assert quiet_build("--root", str(root)) == 0
+    SHIPPED_EDITS[change](root)
+    assert quiet_build("--root", str(root)) == 0
+    assert files(root / "site") == clean_build(root, tmp_path)
+
+
+def test_a_renamed_via_is_renamed_wherever_the_statement_is_listed(mini, tmp_path):
+    """The Associated Press is named on the page of the speaker who spoke through it, which
+    lists the statement, and nowhere else in the mini dossier."""
+    edit(mini / "content/sources/alpha.yaml", "dates:\n", "quotes:\n"
+         "  - {quote: Gen. Hossein Hamedani was killed near Aleppo on Thursday, "
+         "speaker: hossein-hamedani, kind: reported, via: associated-press}\ndates:\n")
+    assert quiet_build("--root", str(mini)) == 0
+    speaker = mini / "site/people/hossein-hamedani.html"
+    assert "Associated Press</a>)" in speaker.read_text(encoding="utf-8")
+    edit(mini / "content/entities/all.yaml", "name: Associated Press", "name: AP")
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
