@@ -279,7 +279,7 @@ class Annotator:
         done: list[edit.Edit] = []
         try:
             for change in changes:
-                done.append(edit.commit(change))
+                done.append(edit.commit(change, checked=True))
         except edit.EditRefused:
             for change in reversed(done):
                 edit.undo(change)

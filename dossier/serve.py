@@ -27,6 +27,7 @@ This module does not import build.py: the caller passes the build and the termin
 from __future__ import annotations
 
 import errno
+import hashlib
 import hmac
 import html
 import ipaddress
@@ -466,8 +467,7 @@ def make_handler(site: Path, live: Live, host: str,
                 self.events(token, head)
                 return
             if path == EDIT_SCRIPT and editing is not None:
-                self.send(HTTPStatus.OK, "text/javascript; charset=utf-8",
-                          EDIT_JS.read_bytes(), head)
+                self.asset("text/javascript; charset=utf-8", EDIT_JS.read_bytes(), head)
                 return
             self.page(path, query, head)
 
@@ -503,7 +503,9 @@ def make_handler(site: Path, live: Live, host: str,
                     page = SOURCE_PAGE.fullmatch(unquote(path))
                     data = inject(data, live.token(), None if editing is None or not page else
                                   {"secret": editing.secret, "source": page[1]})
-                self.send(HTTPStatus.OK, ctype, data, head)
+                    self.send(HTTPStatus.OK, ctype, data, head)
+                else:
+                    self.asset(ctype, data, head)
 
         def missing(self, path: Path, head: bool) -> None:
             """404, or the build's errors for a page while no site could be built yet."""
@@ -524,14 +526,31 @@ def make_handler(site: Path, live: Live, host: str,
                 data = read_file(path)
             return data
 
-        def send(self, status: HTTPStatus, ctype: str, data: bytes, head: bool) -> None:
+        def send(self, status: HTTPStatus, ctype: str, data: bytes, head: bool,
+                 tag: str = "") -> None:
+            """A response; with an entity `tag`, one the browser may keep but must check."""
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
+            self.send_header("Cache-Control", "no-cache" if tag else "no-store")
+            if tag:
+                self.send_header("ETag", tag)
             self.end_headers()
             if not head:
                 self.wfile.write(data)
+
+        def asset(self, ctype: str, data: bytes, head: bool) -> None:
+            """A stylesheet, script, image ...: 304 Not Modified when the browser has these
+            bytes already, so a reload after each rebuild does not fetch them again (pages
+            themselves are never kept: each carries the build it came from)."""
+            tag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+            if tag in (self.headers.get("If-None-Match") or "").replace(" ", "").split(","):
+                self.send_response(HTTPStatus.NOT_MODIFIED)  # no body, so no length
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("ETag", tag)
+                self.end_headers()
+            else:
+                self.send(HTTPStatus.OK, ctype, data, head, tag)
 
         def events(self, token: str, head: bool) -> None:
             q = None if head else live.subscribe(token)  # before the headers: nothing is missed

@@ -27,11 +27,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def get(port: int, path: str, headers: dict[str, str] | None = None
+        ) -> tuple[int, dict[str, str], bytes]:
     """GET `path` exactly as given (no normalisation); the status, headers and body."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         resp = conn.getresponse()
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
     finally:
@@ -149,6 +150,23 @@ def test_pages_get_the_reload_script_but_the_built_files_do_not(preview: Preview
     for path in other.rglob("*"):
         if path.is_file():
             assert path.read_bytes() == (preview.out / path.relative_to(other)).read_bytes()
+
+
+def test_a_reload_does_not_fetch_unchanged_files_again_but_always_fetches_pages(
+        preview: Preview) -> None:
+    status, headers, css = get(preview.port, "/static/style.css")
+    assert status == 200 and headers["cache-control"] == "no-cache" and headers["etag"]
+    kept = {"If-None-Match": headers["etag"]}
+    status, again, body = get(preview.port, "/static/style.css", kept)
+    assert (status, body, again["etag"]) == (304, b"", headers["etag"])
+    # changed bytes, another tag: the browser's copy is not used
+    (preview.out / "static" / "style.css").write_bytes(css + b"/* edited */\n")
+    status, changed, body = get(preview.port, "/static/style.css", kept)
+    assert status == 200 and body.endswith(b"/* edited */\n")
+    assert changed["etag"] != headers["etag"]
+    # a page carries the build it came from: never kept
+    status, page, _ = get(preview.port, "/index.html", kept)
+    assert status == 200 and page["cache-control"] == "no-store" and "etag" not in page
 
 
 def test_a_folder_redirects_to_its_slash_and_missing_pages_are_404(preview: Preview) -> None:
