@@ -19,9 +19,11 @@ in one run, each command in a new process:
   port, one annotation edited, timed until the event stream /__dossier/events says `reload`.
 
 It also times clean builds of the shipped five-source dossier (the repository copied to a
-temporary folder without .dossier-cache), prints a table, ratios and the targets with PASS/MISS,
-and writes the same to --out. Every command has a timeout; one that runs out is reported as
-TIMEOUT and the run goes on. Nothing in the repository is touched but --out.
+temporary folder without .dossier-cache) and annotating it in the browser (bench/annotate.py:
+Chromium selects a phrase, a, four letters, Enter, until the reloaded page; skipped with
+--no-browser or when Chromium or Playwright is missing), prints a table, ratios and the
+targets with PASS/MISS, and writes the same to --out. Every command has a timeout; one that
+runs out is reported as TIMEOUT and the run goes on. Nothing in the repository is touched but --out.
 """
 
 from __future__ import annotations
@@ -534,6 +536,47 @@ def shipped(timeout: float, base: Path) -> Run:
 # ----------------------------------------------------------------- the report
 
 
+def annotate_bench(runs: int, base: Path) -> dict:
+    """bench/annotate.py in a process of its own: its numbers, or {"error": why not}."""
+    if not Path("/usr/bin/chromium").exists():
+        return {"error": "Chromium is not installed (apt-get install chromium)"}
+    out = base / "annotate.json"
+    try:
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "annotate.py"), "--runs",
+                               str(runs), "--json", str(out)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300 + 30 * runs)
+    except subprocess.TimeoutExpired:
+        return {"error": "bench/annotate.py ran out of time"}
+    if done.returncode != 0 or not out.is_file():
+        last = (done.stderr or done.stdout).strip().splitlines()
+        return {"error": f"bench/annotate.py failed: {last[-1][:300] if last else 'no output'}"}
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def annotate_lines(result: dict) -> list[str]:
+    if "error" in result:
+        return [f"Not measured: {result['error']}."]
+    s, n = result["summary"], len(result["runs"])
+
+    def ms(key: str, what: str = "median") -> str:
+        return f"{s[key][what] * 1000:.0f} ms"
+
+    return [
+        "`bench/annotate.py` on a copy of the shipped dossier: `dossier serve`, Debian's "
+        "Chromium driven by Playwright; each run selects a phrase, presses a, types four "
+        "letters and Enter, and waits for the reloaded page to show the new link; then u "
+        f"(undo). Medians of {n} runs (after one warm-up run):", "",
+        "| step | median | min | max |", "|---|---:|---:|---:|",
+        *(f"| {label} | {ms(key)} | {ms(key, 'min')} | {ms(key, 'max')} |" for key, label in (
+            ("total", "selection to reloaded page"), ("picker", "picker: a, 4 letters typed"),
+            ("write_rebuild_reload", "Enter to reloaded page"),
+            ("to_reload", "Enter to the reload's start (write, rebuild, event)"),
+            ("page_load", "the reloaded page's own load"), ("undo", "u to reloaded page"))),
+        "", f"The preview's rebuild after each write: median {result['rebuild_ms']['median']:.0f}"
+        f" ms. Keys per mention after selecting: {result['keys_per_mention']}, against "
+        f"{result['yaml_characters_per_mention']} characters of YAML typed by hand."]
+
+
 def fmt_s(run: Run | None) -> str:
     if run is None:
         return "n/a"
@@ -615,7 +658,8 @@ def git_commit() -> str:
         return "unknown"
 
 
-def targets(sizes: list[Size], ship: Run) -> list[tuple[str, str, str]]:
+def targets(sizes: list[Size], ship: Run, annotate: dict | None = None
+            ) -> list[tuple[str, str, str]]:
     """(target, PASS/MISS/NOT MEASURED, measured value) for each target."""
     by_n = {s.n: s for s in sizes}
     big = by_n.get(10_000) or (sizes[-1] if sizes else None)
@@ -672,10 +716,15 @@ def targets(sizes: list[Size], ship: Run) -> list[tuple[str, str, str]]:
     rows.append((f"shipped five-source dossier, cold clean build < 0.5 s (median of "
                  f"{SHIPPED_RUNS})", verdict(None if s is None else s < 0.5),
                  fmt_s(ship)))
+    total = (annotate or {}).get("summary", {}).get("total")
+    rows.append(("annotating in the browser: selection to reloaded page ≤ 0.5 s (median, "
+                 "shipped dossier)", verdict(None if total is None else total["median"] <= 0.5),
+                 "n/a" if total is None else f"{total['median'] * 1000:.0f} ms"))
     return rows
 
 
-def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str]) -> str:
+def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str],
+           annotate: dict | None = None) -> str:
     lines = [
         "# Benchmarks: dossier, Hugo and Pelican on the same articles",
         "",
@@ -776,6 +825,8 @@ def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str]) 
         notes.append(f"N={s.n:,}: generating the three inputs took {s.generate_s:.1f} s.")
     lines += ["", f"Shipped five-source dossier, cold clean build (new process, no cache), median "
               f"of {SHIPPED_RUNS}: {fmt_s(ship)}.", ""]
+    if annotate is not None:
+        lines += ["## Annotating in the browser", "", *annotate_lines(annotate), ""]
     lines += ["## Ratios", "", "| N | ours / Hugo | Pelican / ours | ours / floor |",
               "|---:|---:|---:|---:|"]
     for s in sizes:
@@ -794,7 +845,7 @@ def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str]) 
         lines.append(f"Linearity: ours at {b:,} / ours at {a:,} = "
                      + ("n/a" if r is None else f"{r:.2f}") + f" (N grew {b / a:.0f}×).")
     lines += ["", "## Targets", "", "| target | result | measured |", "|---|---|---|"]
-    for name, verdict, value in targets(sizes, ship):
+    for name, verdict, value in targets(sizes, ship, annotate):
         lines.append(f"| {name} | **{verdict}** | {value} |")
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
@@ -829,6 +880,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="leave out annotating in the browser (bench/annotate.py)")
     args = parser.parse_args(argv)
     ns = sorted({int(x.replace("_", "").replace(",", "")) for x in args.sizes.split(",") if x})
     if args.with_100k and 100_000 not in ns:
@@ -854,6 +907,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(base, ignore_errors=True)
     say(f"\nshipped five-source dossier, cold clean build, median of {SHIPPED_RUNS}: "
         f"{fmt_s(ship)}" + ("" if ship.ok else f"\n{indent(ship.log)}"))
+    annotate = None
+    if not args.no_browser:
+        base = Path(tempfile.mkdtemp(prefix="dossier-bench-annotate-"))
+        try:
+            annotate = annotate_bench(max(5, args.runs), base)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+        say("\nannotating in the browser: " + " ".join(annotate_lines(annotate)[-3:]))
     sizes: list[Size] = []
     for k, n in enumerate(ns):
         timeout = args.timeout or 60 + 0.06 * n
@@ -867,7 +928,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 shutil.rmtree(base, ignore_errors=True)
     meta["load_after"] = load()
-    text = report(sizes, ship, meta, ["python", "bench/run.py", *argv])
+    text = report(sizes, ship, meta, ["python", "bench/run.py", *argv], annotate)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     say("\n" + text[text.index("## Results"):])
