@@ -108,6 +108,18 @@ class Annotator:
 
     # ------------------------------------------------------------- reading
 
+    def op_prepare(self, req: dict[str, Any]) -> dict[str, Any]:
+        """The page has loaded: the registry, and the source's file parsed now, so that the
+        first write from the page does not wait for that (the parse is most of a write)."""
+        p = self.project(_text(req, "token"))
+        sid = _text(req, "source")
+        source = next((s for s in p.sources if s.id == sid), None)
+        if source is not None and source.meta.annotated:
+            rel = source.meta.where.path
+            self.inside(self.root / rel)
+            edit.warm(self.root / rel, rel)
+        return self.op_registry(req)
+
     def op_registry(self, req: dict[str, Any]) -> dict[str, Any]:
         p = self.project(_text(req, "token"))
         kinds = [{"id": k.id, "label": k.singular, "style": k.style} for k in p.dossier.kinds]
@@ -347,8 +359,8 @@ class Annotator:
             raise Refused(f"{path} is not a file this editor writes", HTTPStatus.FORBIDDEN)
 
 
-OPERATIONS = ("registry", "mention", "entity", "date-proposal", "date", "change", "remove",
-              "candidates", "accept", "undo")
+OPERATIONS = ("prepare", "registry", "mention", "entity", "date-proposal", "date", "change",
+              "remove", "candidates", "accept", "undo")
 
 
 def _text(req: dict[str, Any], key: str) -> str:

@@ -22,8 +22,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -141,7 +144,7 @@ class YamlFile:
         if self.lines and not self.lines[-1].endswith("\n"):
             self.lines[-1] += "\n"
         try:
-            self.data = YAML(typ="rt").load(text)
+            self.data = _parse(path, self.raw, text)
         except YAMLError as exc:
             raise EditRefused(f"{rel} is not valid YAML ({_first_line(exc)}); fix it and "
                               "save, then try again") from None
@@ -180,6 +183,39 @@ class YamlFile:
         if hasattr(self.data, "lc") and hasattr(self.data, "get") and key in self.data:
             return self.data.lc.key(key)[0]
         return None
+
+
+_PARSED: OrderedDict[Path, tuple[bytes, Any]] = OrderedDict()
+"""The last round-trip parse of each recently edited file, with the bytes it was made from:
+the parse is most of an edit's time (ruamel.yaml is pure Python), and the preview parses the
+file of the page being read ahead of the first write from it (`warm`). Only read, never
+changed, by the edits."""
+_PARSED_LOCK = threading.Lock()
+PARSES_KEPT = 32
+
+
+def _parse(path: Path, raw: bytes, text: str) -> Any:
+    with _PARSED_LOCK:
+        kept = _PARSED.get(path)
+        if kept is not None and kept[0] == raw:
+            _PARSED.move_to_end(path)
+            return kept[1]
+    data = YAML(typ="rt").load(text)
+    with _PARSED_LOCK:
+        _PARSED[path] = (raw, data)
+        _PARSED.move_to_end(path)
+        while len(_PARSED) > PARSES_KEPT:
+            _PARSED.popitem(last=False)
+    return data
+
+
+def warm(path: Path, rel: str) -> None:
+    """Parse the file now, so that an edit of it soon does not wait for that (nothing happens
+    when it cannot be read or parsed: the edit will say why)."""
+    try:
+        YamlFile(path, rel)
+    except EditRefused:
+        pass
 
 
 def entry_lines(fields: dict[str, str | int | bool], lead: str, flow: bool) -> list[str]:

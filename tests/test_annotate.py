@@ -149,6 +149,34 @@ def test_a_mention_is_one_added_line_and_the_rebuilt_page_links_it(preview: Prev
     assert any(f"wrote {YAML}:{line}: added mention 'Hezbollah'" in s for s in preview.said)
 
 
+def test_prepare_returns_the_registry_and_parses_the_file_ahead_of_a_write(
+        preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier import edit
+
+    status, registry = preview.post("registry", preview.request())
+    assert status == 200
+    path = preview.root / YAML
+    with Events(preview.port, preview.settings()["token"]) as events:
+        path.write_bytes(path.read_bytes() + b"# a note\n")  # bytes no parse has seen
+        assert events.next()[0] == "reload"
+    parses: list[Path] = []
+    real = edit.YAML
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def load(self, stream):  # noqa: ANN001
+            parses.append(path)
+            return super().load(stream)
+
+    monkeypatch.setattr(edit, "YAML", Counting)
+    status, prepared = preview.post("prepare", preview.request())
+    assert (status, prepared) == (200, registry) and len(parses) == 1
+    # the write then finds the file parsed: no parse of its own
+    status, answer = preview.post("mention", preview.request(
+        **spot(preview, "Hezbollah"), entity="hezbollah"))
+    assert status == 200, answer
+    assert len(parses) == 1
+
+
 def test_a_repeated_word_gets_its_occurrence(preview: Preview) -> None:
     before = (preview.root / YAML).read_text(encoding="utf-8")
     preview.write_and_wait("remove", preview.request(mention="m-syria-3"))

@@ -460,6 +460,16 @@
   document.head.appendChild(style);
 
   restore();
+  /* Once the page has loaded: fetch the registry, and have the server parse this source's
+     file, so that neither waits until the first a or d. */
+  function prepare() {
+    setTimeout(function () {
+      call("prepare").then(function (data) { registry = registry || data; })
+        .catch(function () { /* the first real request says what is wrong */ });
+    }, 0);
+  }
+  if (document.readyState === "complete") prepare();
+  else window.addEventListener("load", prepare);
   window.dossierEdit = {annotate: annotate, annotateDate: annotateDate, undo: undo,
                         tagAll: tagAll, selection: selection};
 })();
