@@ -104,16 +104,22 @@ def fix_command(root: Path, args: argparse.Namespace) -> int:
     if args.stubs:
         done = run_fix(project, root, problems, args.dry_run, True, args.kind, mentions=False)
         if done or args.dry_run:
-            return done
+            return _fix_refused(problems, root) if done and problems.errors else done
         problems = Problems()
         project = read_project(root, problems, write_cache=False)
     if problems.errors:
-        report(problems, False, root)
         hint = " (unknown entity ids: add them with --fix --stubs)" if stubs_needed(
             project) else ""
-        print(f"Fix these errors first{hint}; --fix wrote nothing.", file=sys.stderr)
-        return 1
-    return run_fix(project, root, problems, args.dry_run, False, None)
+        return _fix_refused(problems, root, hint)
+    done = run_fix(project, root, problems, args.dry_run, False, None)
+    return _fix_refused(problems, root) if done and problems.errors else done
+
+
+def _fix_refused(problems: Problems, root: Path, hint: str = "") -> int:
+    """Print the errors that stopped --fix (a broken content/lint-ignore.yaml, say)."""
+    report(problems, False, root)
+    print(f"Fix these errors first{hint}; --fix wrote nothing.", file=sys.stderr)
+    return 1
 
 
 def report(problems: Problems, strict: bool, root: Path) -> None:

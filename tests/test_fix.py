@@ -176,3 +176,18 @@ def test_a_broken_file_is_reported_not_rewritten(tmp_path: Path) -> None:
     path.write_text("mentions: [\n", encoding="utf-8")
     with pytest.raises(edit.EditRefused, match="not valid YAML"):
         edit.add_entries(path, "content/sources/s.yaml", "mentions", [], {}, "test")
+
+
+def test_a_broken_ignore_list_is_reported_and_nothing_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    root = shipped_copy(tmp_path / "dossier")
+    source = root / "content/sources/000_24226ba9ecf00a29.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "  - {quote: Iraq, entity: iraq}\n", ""), encoding="utf-8")  # something to fix
+    (root / "content/lint-ignore.yaml").write_text("- source: x\n  text: [\n",
+                                                  encoding="utf-8")
+    before = tree_digest(root / "content")
+    assert fix(root) == 1
+    err = capsys.readouterr().err
+    assert "content/lint-ignore.yaml:" in err and "--fix wrote nothing" in err
+    assert tree_digest(root / "content") == before
