@@ -508,8 +508,9 @@ class Renderer:
         return self.manifest is not None and self.manifest.unchanged(path, full)
 
     def _entity_key(self, info: EntityInfo) -> str:
-        """Everything an entity page shows, as a hash: the entity, and the sources and other
-        entities it lists (by their cache keys and names)."""
+        """Everything an entity page shows, as a hash: the entity, the passages and statements
+        it lists with what it shows of their sources (_listed), and the other entities it
+        names."""
         by_id = self._by_id
         cited = sorted({sid for st in info.entity.description for sid in st.sources})
         return digest(
