@@ -563,15 +563,20 @@ def annotate_lines(result: dict) -> list[str]:
 
     return [
         "`bench/annotate.py` on a copy of the shipped dossier: `dossier serve`, Debian's "
-        "Chromium driven by Playwright; each run selects a phrase, presses a, types four "
-        "letters and Enter, and waits for the reloaded page to show the new link; then u "
-        f"(undo). Medians of {n} runs (after one warm-up run):", "",
+        "Chromium driven by Playwright; each run changes the file on disk and waits for the "
+        "reloaded page, then selects a phrase, presses a, types four letters and Enter, and "
+        "waits for the reloaded page to show the new link; then u (undo). Playwright's "
+        "driving (a round trip per key and per check) is in the first rows, not in the tool's "
+        f"own time. Medians of {n} runs (after one warm-up run):", "",
         "| step | median | min | max |", "|---|---:|---:|---:|",
         *(f"| {label} | {ms(key)} | {ms(key, 'min')} | {ms(key, 'max')} |" for key, label in (
             ("total", "selection to reloaded page"), ("picker", "picker: a, 4 letters typed"),
             ("write_rebuild_reload", "Enter to reloaded page"),
             ("to_reload", "Enter to the reload's start (write, rebuild, event)"),
-            ("page_load", "the reloaded page's own load"), ("undo", "u to reloaded page"))),
+            ("page_load", "the reloaded page's own load"),
+            ("tool", "the tool's own time (page clock: a to picker shown, its handling of "
+                     "each letter, Enter to the reloaded page's load)"),
+            ("undo", "u to reloaded page"))),
         "", f"The preview's rebuild after each write: median {result['rebuild_ms']['median']:.0f}"
         f" ms. Keys per mention after selecting: {result['keys_per_mention']}, against "
         f"{result['yaml_characters_per_mention']} characters of YAML typed by hand."]
@@ -716,10 +721,12 @@ def targets(sizes: list[Size], ship: Run, annotate: dict | None = None
     rows.append((f"shipped five-source dossier, cold clean build < 0.5 s (median of "
                  f"{SHIPPED_RUNS})", verdict(None if s is None else s < 0.5),
                  fmt_s(ship)))
-    total = (annotate or {}).get("summary", {}).get("total")
-    rows.append(("annotating in the browser: selection to reloaded page ≤ 0.5 s (median, "
-                 "shipped dossier)", verdict(None if total is None else total["median"] <= 0.5),
-                 "n/a" if total is None else f"{total['median'] * 1000:.0f} ms"))
+    for key, what in (("total", "selection to reloaded page, as Playwright drives it"),
+                      ("tool", "the tool's own time, by the page's clock")):
+        got = (annotate or {}).get("summary", {}).get(key)
+        rows.append((f"annotating in the browser: {what} ≤ 0.5 s (median, shipped dossier)",
+                     verdict(None if got is None else got["median"] <= 0.5),
+                     "n/a" if got is None else f"{got['median'] * 1000:.0f} ms"))
     return rows
 
 
@@ -914,7 +921,10 @@ def main(argv: list[str] | None = None) -> int:
             annotate = annotate_bench(max(5, args.runs), base)
         finally:
             shutil.rmtree(base, ignore_errors=True)
-        say("\nannotating in the browser: " + " ".join(annotate_lines(annotate)[-3:]))
+        summary = annotate.get("summary", {})
+        say("\nannotating in the browser: " + (annotate["error"] if "error" in annotate else
+            f"selection to reloaded page median {summary['total']['median'] * 1000:.0f} ms, "
+            f"the tool's own time {summary['tool']['median'] * 1000:.0f} ms"))
     sizes: list[Size] = []
     for k, n in enumerate(ns):
         timeout = args.timeout or 60 + 0.06 * n
