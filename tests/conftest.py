@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import sys
 import textwrap
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,25 @@ def tree_digest(folder: Path) -> str:
         if p.is_file():
             h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
     return h.hexdigest()
+
+
+def quiet_build(*args: str) -> int:
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        return build.main(list(args))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    """Build the same inputs from scratch: a copy of the project without any cache."""
+    fresh = tmp / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".dossier-cache", "site"))
+    assert quiet_build("--root", str(fresh)) == 0
+    return files(fresh / "site")
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -10,27 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.conftest import edit, own_template
-
-
-def quiet_build(*args: str) -> int:
-    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-        return build.main(list(args))
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
-    """Build the same inputs from scratch: a copy of the project without any cache."""
-    fresh = tmp / "fresh"
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".dossier-cache", "site"))
-    assert quiet_build("--root", str(fresh)) == 0
-    return files(fresh / "site")
-
+from tests.conftest import clean_build, edit, files, own_template, quiet_build
 
 EDITS = {
     "annotation": lambda r: edit(r / "content/sources/beta.yaml", "  - {quote: Tehran, "

@@ -1,0 +1,137 @@
+"""Property: whatever sequence of edits a user makes, each rebuild equals a clean build.
+
+Hypothesis draws sequences of edits to the mini dossier: a mention taken out or put back, a
+mention given a note, a date, a quote (through an agency), a claim, a line of a seed, an
+entity's name or description, a source's headline, a whole new source. After every edit the
+dossier is rebuilt with its cache and site of the step before, and the site must be byte for
+byte the one a clean build of the same inputs makes (in a fresh folder, no cache). The search
+is derandomised, so CI runs the same sequences every time; a failure prints the shortest
+sequence it found.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import clean_build, files, quiet_build, write_mini
+
+SOURCES = Path("content/sources")
+ENTITIES = Path("content/entities/all.yaml")
+
+SWAPS: dict[str, tuple[Path, str, str]] = {
+    # (file, text as write_mini writes it, the other text): each edit swaps one for the other
+    "mention note": (SOURCES / "alpha.yaml", "  - {quote: Syrian Arab Army, entity: "
+                     "syrian-arab-army}\n", "  - {quote: Syrian Arab Army, entity: "
+                     "syrian-arab-army, note: The regular army.}\n"),
+    "date event": (SOURCES / "beta.yaml", "event: Hamadani buried",
+                   "event: Hamadani was buried"),
+    "quote in": (SOURCES / "alpha.yaml", "dates:\n", "quotes:\n  - {quote: Gen. Hossein "
+                 "Hamedani was killed near Aleppo on Thursday, speaker: hossein-hamedani, kind: "
+                 "reported, via: associated-press}\ndates:\n"),
+    "seed line": (Path("seeds/beta.txt"), "stayed closed.\n",
+                  "stayed closed.\nThe talks go on.\n"),
+    "entity name": (ENTITIES, "name: Associated Press", "name: AP"),
+    "entity description": (ENTITIES, "City in Syria.", "A city in northern Syria."),
+    "headline": (SOURCES / "beta.yaml", "headline: General buried",
+                 "headline: General buried in Tehran"),
+    "publisher": (SOURCES / "alpha.yaml", "publisher: Example News",
+                  "publisher: Example Daily"),
+}
+REMOVALS: dict[str, tuple[Path, str, str]] = {
+    # (file, lines taken out and put back, the line before them, which no edit changes)
+    "mention out": (SOURCES / "beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+                    "  - {quote: Hossein Hamadani, entity: hossein-hamedani}\n"),
+    "second occurrence out": (SOURCES / "alpha.yaml",
+                              "  - {quote: Aleppo, entity: aleppo, occurrence: 2}\n",
+                              "  - {quote: Aleppo, entity: aleppo, occurrence: 1}\n"),
+    "date out": (SOURCES / "alpha.yaml", "  - quote: since last year\n"
+                 "    value: 2014-01-01/2015-10-15\n    approximate: true\n"
+                 "    reasoning: From the start of last year to publication.\n"
+                 "    event: Hamadani advises the Syrian army\n",
+                 "    event: Hamedani killed near Aleppo\n"),
+}
+
+GAMMA_SEED = "Aleppo airport reopened on Sunday, officials said.\n"
+GAMMA = """\
+headline: Airport reopens
+publisher: Third Paper
+published: {date: 2015-10-19}
+url: https://example.net/gamma
+mentions:
+  - {quote: Aleppo, entity: aleppo}
+dates:
+  - quote: Sunday
+    value: "2015-10-18"
+    reasoning: The Sunday before publication.
+    event: Aleppo airport reopened
+"""
+CLAIMS = """\
+- id: where-buried
+  question: Where was Hamadani buried?
+  answers:
+    - source: beta
+      quote: buried in Tehran
+      answer: Tehran
+"""
+
+
+def swap(root: Path, name: str) -> None:
+    path, first, other = SWAPS[name]
+    text = (root / path).read_text(encoding="utf-8")
+    old, new = (first, other) if first in text else (other, first)
+    assert old in text, (name, path)
+    (root / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def take_out_or_put_back(root: Path, name: str) -> None:
+    path, lines, before = REMOVALS[name]
+    text = (root / path).read_text(encoding="utf-8")
+    assert text.count(before) == 1, (name, path)
+    changed = text.replace(lines, "", 1) if lines in text else \
+        text.replace(before, before + lines, 1)
+    (root / path).write_text(changed, encoding="utf-8")
+
+
+def toggle_file(path: Path, text: str) -> None:
+    if path.exists():
+        path.unlink()
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def gamma(root: Path) -> None:
+    toggle_file(root / "seeds/gamma.txt", GAMMA_SEED)
+    toggle_file(root / SOURCES / "gamma.yaml", GAMMA)
+
+
+def claims(root: Path) -> None:
+    toggle_file(root / "content/claims.yaml", CLAIMS)
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    **{name: (lambda root, name=name: swap(root, name)) for name in SWAPS},
+    **{name: (lambda root, name=name: take_out_or_put_back(root, name)) for name in REMOVALS},
+    "source": gamma,
+    "claims": claims,
+}
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=5))
+def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(steps: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        root = write_mini(base / "mini")
+        assert quiet_build("--root", str(root)) == 0
+        for step in steps:
+            EDITS[step](root)
+            assert quiet_build("--root", str(root)) == 0, steps
+            built, clean = files(root / "site"), clean_build(root, base)
+            differ = sorted(p for p in built.keys() | clean.keys() if built.get(p) != clean.get(p))
+            assert differ == [], (steps, step)
