@@ -83,7 +83,8 @@ CLAIMS = """\
 def swap(root: Path, name: str) -> None:
     path, first, other = SWAPS[name]
     text = (root / path).read_text(encoding="utf-8")
-    old, new = (first, other) if first in text else (other, first)
+    # (the other text may hold the first: "dates:" -> "quotes: ... dates:")
+    old, new = (other, first) if other in text else (first, other)
     assert old in text, (name, path)
     (root / path).write_text(text.replace(old, new, 1), encoding="utf-8")
 
