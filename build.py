@@ -18,10 +18,8 @@ inside another dossier, on that one; --root FOLDER names one.
 
 from pathlib import Path
 
-from dossier import search  # noqa: F401 - tests patch build.search
-from dossier.build import build, read_project  # noqa: F401 - the pipeline, for tests
 from dossier.cli import main as _main
-from dossier.cli import report, run  # noqa: F401
+from dossier.cli import run
 
 ROOT = Path(__file__).resolve().parent
 """This repository: the shipped dossier."""

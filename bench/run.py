@@ -224,7 +224,8 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     import re
 
     sys.path.insert(0, str(ROOT))
-    import build
+    from dossier.build import build
+    from dossier.cli import report
     from dossier.serve import EVENTS, serve
 
     with socket.socket() as s:
@@ -235,8 +236,8 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     code: list[int] = []
     started = time.perf_counter()
     thread = threading.Thread(target=lambda: code.append(serve(
-        root, out, lambda problems: build.build(root, out, problems),
-        lambda problems: build.report(problems, False, root),
+        root, out, lambda problems: build(root, out, problems),
+        lambda problems: report(problems, False, root),
         port=port, ready=ready, stop=stop)), daemon=True)
     thread.start()
     extra = 0

@@ -38,6 +38,7 @@ from dossier.inputs import rel as relative
 from dossier.layout import DEFAULT_RULES
 from dossier.models import Block, Cleaned, Problems, Removed, Where
 from dossier.patterns import PatternError, Regex, compile_pattern
+from dossier.seeds import seed_kind
 from dossier.text import editor_lines
 from dossier.yamlio import field_path, line_text, load_schema, position, read_yaml, validate
 
@@ -639,7 +640,7 @@ def _assemble(lines: Sequence[Line], verdicts: Sequence[Verdict | None], rules: 
 def clean_file(path: Path, rules: Rules, *, source_id: str | None = None,
                publisher: str | None = None, headline: str | None = None) -> Cleaned:
     """Clean one saved article: .html/.htm is extracted first, anything else read as text."""
-    kind = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+    kind = seed_kind(path)
     raw = path.read_bytes().decode("utf-8", errors="replace" if kind == "html" else "strict")
     return clean_text(raw, rules, kind=kind, source_id=source_id, publisher=publisher,
                       headline=headline)

@@ -22,21 +22,22 @@ import os
 import re
 import signal
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from dossier import capture
 from dossier.annotations import publisher_key, read_source
-from dossier.build import build, read_project
+from dossier.build import build
 from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.inputs import check_inputs
 from dossier.layout import DEFAULT_RULES, NotADossier, check_root, find_root
 from dossier.models import Problems
 from dossier.output import OutputRefused, check_output
-from dossier.seeds import read_seed
+from dossier.project import read_project
+from dossier.report import problem_text
+from dossier.seeds import read_seed, seed_kind
 from dossier.text import safe_text
-from dossier.yamlio import line_text, load_schema
+from dossier.yamlio import load_schema
 
 
 def clean_command(root: Path | None, file: Path, explain: bool,
@@ -55,7 +56,7 @@ def clean_command(root: Path | None, file: Path, explain: bool,
     meta = None
     if root is not None and file.resolve().parent == (root / "seeds").resolve():
         meta = read_source(root, file.stem, file, Problems())
-    kind = "html" if file.suffix.lower() in (".html", ".htm") else "text"
+    kind = seed_kind(file)
     cleaned = clean_text(raw, rules, kind=kind, source_id=file.stem,
                          publisher=publisher_key(meta.url) if meta else None,
                          headline=meta.headline if meta else None)
@@ -123,15 +124,9 @@ def _fix_refused(problems: Problems, root: Path, hint: str = "") -> int:
 
 
 def report(problems: Problems, strict: bool, root: Path) -> None:
-    """Print every problem, each followed by the offending line of its file."""
-    for p in problems.items:
-        if p.where.line and not p.line_text:
-            p = replace(p, line_text=line_text(root / p.where.path, p.where.line))
-        print(p.format(), file=sys.stderr)
+    """Print every problem to stderr, each followed by the offending line of its file."""
     if problems.items:
-        e, w = len(problems.errors), len(problems.warnings)
-        print(f"{e} error(s), {w} warning(s)" + (" (--strict: warnings count as errors)"
-                                                  if strict and w else ""), file=sys.stderr)
+        print(problem_text(problems, root, strict), file=sys.stderr)
 
 
 def summary(c: dict[str, int], out: Path) -> str:

@@ -75,3 +75,8 @@ def _drop_controls(text: str, rel: str, problems: Problems) -> str:
     problems.warn(Where(rel, line, col), f"{count} control character(s) dropped from the text "
                   f"(the first: U+{ord(found.group()):04X}); they are not part of any article")
     return CONTROL.sub("", text)
+
+
+def seed_kind(path: Path) -> str:
+    """How a seed is cleaned: "html" for a saved web page (.html, .htm), else "text"."""
+    return "html" if path.suffix.lower() in (".html", ".htm") else "text"

@@ -44,7 +44,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from .annotate import Annotator
 
 from .models import Problems
-from .yamlio import line_text
+from .report import problem_text
 
 EVENTS = "/__dossier/events"
 """The Server-Sent Events endpoint the injected script listens on."""
@@ -243,17 +243,6 @@ def inject(page: bytes, token: str, editor: dict[str, str] | None = None) -> byt
 
 SOURCE_PAGE = re.compile(r"/sources/([A-Za-z0-9][A-Za-z0-9._-]*)\.html")
 """A source page's address: where the annotation script is added."""
-
-
-def problem_text(problems: Problems, root: Path) -> str:
-    """The problems as `python build.py` prints them: each message, then the offending line."""
-    lines = []
-    for p in problems.items:
-        if p.where.line and not p.line_text:
-            p = replace(p, line_text=line_text(root / p.where.path, p.where.line))
-        lines.append(p.format())
-    lines.append(f"{len(problems.errors)} error(s), {len(problems.warnings)} warning(s)")
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------- HTTP

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import build
+from dossier.build import build as run_build
 from dossier.models import Problems
 from tests.conftest import edit
 
 
 def rebuild(root: Path) -> tuple[int, list[str]]:
     problems = Problems()
-    result = build.build(root, root / "site", problems)
+    result = run_build(root, root / "site", problems)
     return (0 if result else 1), [p.format().splitlines()[0] for p in problems.items]
 
 

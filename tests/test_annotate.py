@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import build
 from dossier.annotate import Annotator
+from dossier.build import build as run_build
 from dossier.serve import API, EDIT_SCRIPT, serve
 from tests.conftest import REPO
 from tests.test_serve import WAIT, Events, free_port, get, token
@@ -45,7 +45,7 @@ class Preview:
 
     def run(self, host: str, allow_edit: bool) -> None:
         serve(self.root, self.out,
-              lambda p: build.build(self.root, self.out, p, keep=self.annotator.keep),
+              lambda p: run_build(self.root, self.out, p, keep=self.annotator.keep),
               lambda p: None, host=host, port=self.port, ready=self.ready, stop=self.stop,
               annotator=self.annotator, allow_edit=allow_edit)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-import build
 from dossier.check import KINDS, check
 from dossier.models import Problem, Problems
+from dossier.project import read_project
 from tests.conftest import REPO
 from tests.conftest import edit as edit_file  # edit() below takes root and name
 
@@ -23,7 +23,7 @@ IGNORE = "content/lint-ignore.yaml"
 def lint(root: Path) -> tuple[int, list[Problem]]:
     """Read the project as `build.py check` does (no cache writes), then lint it."""
     problems = Problems()
-    project = build.read_project(root, problems, write_cache=False)
+    project = read_project(root, problems, write_cache=False)
     assert problems.items == []
     count = check(project, root, problems)
     return count, problems.items

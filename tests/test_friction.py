@@ -12,6 +12,7 @@ import yaml
 import build
 from dossier import relocate
 from dossier.anchor import Text, resolve, select
+from dossier.build import build as run_build
 from dossier.models import Block, Cleaned, Problems, Selector, Where
 from tests.conftest import edit
 
@@ -148,10 +149,10 @@ def test_a_non_breaking_space_is_never_the_difference(mini, capsys):
 
 def test_a_relocation_to_look_alike_text_says_what_differs(mini):
     problems = Problems()
-    assert build.build(mini, mini / "site", problems)
+    assert run_build(mini, mini / "site", problems)
     edit(mini / "seeds/alpha.txt", "Gen. Hossein Hamedani was", "Gen. Hossein Hame\u00addani was")
     problems = Problems()
-    assert build.build(mini, mini / "site", problems)
+    assert run_build(mini, mini / "site", problems)
     (warning,) = [p.message for p in problems.warnings if "moved" in p.message]
     assert warning == (
         "'Hossein Hamedani' moved after an edit of seeds/alpha.txt: relocated to line 5, now "
@@ -352,7 +353,7 @@ def test_the_suggestion_of_the_mini_dossier_reads_back(built_mini_copy):
     edit(built_mini_copy / "seeds/alpha.txt", "Gen. Hossein",
          "Fighting went on in Aleppo: residents said, as the offensive slowed.\nGen. Hossein")
     problems = Problems()
-    assert build.build(built_mini_copy, built_mini_copy / "site", problems)
+    assert run_build(built_mini_copy, built_mini_copy / "site", problems)
     warnings = [p.message for p in problems.warnings if "moved" in p.message]
     assert [suggestion(w) for w in warnings] == [{"quote": "Aleppo", "occurrence": 2},
                                                  {"quote": "Aleppo", "occurrence": 3}]
@@ -361,7 +362,7 @@ def test_the_suggestion_of_the_mini_dossier_reads_back(built_mini_copy):
 @pytest.fixture
 def built_mini_copy(mini: Path) -> Path:
     problems = Problems()
-    assert build.build(mini, mini / "site", problems)
+    assert run_build(mini, mini / "site", problems)
     return mini
 
 

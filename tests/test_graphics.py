@@ -17,6 +17,7 @@ from dossier import graphics
 from dossier.index import build_index
 from dossier.layout import DEFAULT_TEMPLATES
 from dossier.models import Problems
+from dossier.project import read_project
 from dossier.render import entity_path
 from tests.conftest import REPO
 
@@ -34,7 +35,7 @@ def soup_of(path: Path) -> BeautifulSoup:
 
 def index_of(root: Path):
     problems = Problems()
-    project = build.read_project(root, problems, write_cache=False)
+    project = read_project(root, problems, write_cache=False)
     assert not problems.errors, [p.format() for p in problems.errors]
     return build_index(project.sources, project.entities, problems, set(project.seeds),
                        warn_unused=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import build
+from dossier import search
 from tests.conftest import clean_build, edit, files, own_template, quiet_build
 
 EDITS = {
@@ -91,8 +92,8 @@ def test_search_is_reindexed_only_when_searchable_text_changed(mini, monkeypatch
                                                                reindexed):
     assert quiet_build("--root", str(mini)) == 0
     started = []
-    real = build.search.Indexing
-    monkeypatch.setattr(build.search, "Indexing",
+    real = search.Indexing
+    monkeypatch.setattr(search, "Indexing",
                         lambda docs, work: started.append(1) or real(docs, work))
     EDITS[edit](mini)
     assert quiet_build("--root", str(mini)) == 0

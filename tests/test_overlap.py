@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import build
 from dossier import overlap
 from dossier.models import Block, Cleaned, Problems, Published, Source, SourceMeta, Where
+from dossier.project import read_project
 from tests.conftest import REPO
 
 # ----------------------------------------------------------------- an inline fixture
@@ -291,7 +291,7 @@ VOC, NEWSWEEK, TOWER, JAZEERA, EGYPT = ("000_24226ba9ecf00a29", "001_44648399724
 @pytest.fixture(scope="module")
 def shipped() -> list[Source]:
     problems = Problems()
-    project = build.read_project(REPO, problems, write_cache=False)
+    project = read_project(REPO, problems, write_cache=False)
     assert not problems.errors, [p.format() for p in problems.errors]
     ids = {s.id for s in project.sources}
     assert {VOC, NEWSWEEK, TOWER, JAZEERA, EGYPT} <= ids
@@ -392,7 +392,7 @@ def test_the_numpy_index_finds_what_the_dict_index_finds(corpus, inline, shipped
         from generate import generate
 
         generate(60, tmp_path, seed=5)
-        sources = build.read_project(tmp_path, Problems(), write_cache=False).sources
+        sources = read_project(tmp_path, Problems(), write_cache=False).sources
     else:
         sources = {"inline": inline, "shipped": shipped}[corpus]
     monkeypatch.setattr(overlap, "NUMPY_FROM", 10**9)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 import build
+from dossier.build import build as run_build
+from dossier.cli import report
 from dossier.serve import EVENTS, serve
 from tests.conftest import edit
 
@@ -97,8 +99,8 @@ class Preview:
 
     def run(self) -> None:
         self.code = serve(self.root, self.out,
-                          lambda problems: build.build(self.root, self.out, problems),
-                          lambda problems: build.report(problems, False, self.root),
+                          lambda problems: run_build(self.root, self.out, problems),
+                          lambda problems: report(problems, False, self.root),
                           port=self.port, ready=self.ready, stop=self.stop)
 
     def start(self) -> Preview:
