@@ -14,16 +14,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from dossier import search
+from dossier import opendata, search
 from dossier.annotations import rel
-from dossier.cache import Manifest, PartsCache, digest, shared_passages
-from dossier.index import Index, build_index
+from dossier.cache import Manifest, PartsCache, code_version, digest, shared_passages, tree_digest
+from dossier.dates import date_units
+from dossier.index import Index, build_index, counts
 from dossier.layout import static_folders, template_folders
-from dossier.models import Problems, Where
+from dossier.models import Problems, Source, Where
 from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
+from dossier.pages import Page, Site, plan
+from dossier.progress import Progress
 from dossier.project import Project, anchor_memory, read_project
 from dossier.relocate import save_lock
-from dossier.render import Renderer, counts, date_units
+from dossier.render import Renderer, TemplateProblem, own_listing, render_pages
 from dossier.write import SiteWriter
 
 
@@ -96,29 +99,44 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None
-    # 5. The search index, built by Pagefind in the background from what is searchable
-    #    (kept as it is when that did not change), while Python renders.
+    # 5. Plan every page of the site, each with a key of what it shows.
+    templates = template_folders(root)
+    base = digest(code_version(), *map(tree_digest, templates), project.dossier)
+    site = Site(index, project.dossier, project.entities, project.keys, base,
+                own_listing(templates, base))
+    planned = plan(site)
     manifest = Manifest(root, out)
-    search_key, bundle, indexing = search_bundle(index, manifest, root / CACHE_DIR)
-    stages.done("search documents")
-    # 6. Render every page whose inputs changed since the last build, into a staging folder.
-    writer = SiteWriter(out, static_folders(root), root,
-                        incremental=bool(manifest.pages))
+    keys = {page.path: page.key for page in planned}
+    todo = [page for page in planned if not (page.key and manifest.unchanged(*page_key(page)))]
+    stages.done("plan")
+    writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages))
+    parts = PartsCache(root)
     try:
-        parts = PartsCache(root)
-        renderer = Renderer(template_folders(root), root, project.dossier, index, project.entities,
-                            project.keys, manifest, sink=writer.put, parts=parts)
-        pages = renderer.all_pages(problems)
-        stages.done("render")
-        if problems.errors or (strict and problems.warnings):
-            return None
-        if indexing is not None:
-            bundle = indexing.result()
-        stages.done("search index (waiting)")
-        # 7. Write what changed, and remember it for the next build.
-        for path, data in (*pages.items(), *bundle.items()):
+        # 6. Render the pages whose key changed, into a staging folder; then the open data.
+        progress = Progress("Rendering", len(todo))
+        for page, data in render_pages(Renderer(templates, root, site), todo, progress.step):
+            writer.put(page.path, data)
+            keys[page.path] = page.key or digest(data)
+        progress.close()
+        for page in planned:
+            writer.put(page.path, None)  # kept as the last build wrote it, if not staged
+        exports = open_data(site, [page.path for page in planned], manifest, parts)
+        for path, (data, key) in exports.items():
             writer.put(path, data)
+            keys[path] = key
+        stages.done("render")
+        # 7. The search index, by Pagefind, from what is searchable (kept when that did not
+        #    change); after rendering, so that it and the render workers never peak together.
+        search_key, bundle = search_bundle(index, manifest, root / CACHE_DIR)
+        stages.done("search index")
+        # 8. Write what changed in one swap, and remember it for the next build.
+        for path, data in bundle.items():
+            writer.put(path, data)
+            keys[path] = digest(search_key, path)
         files = writer.finish()
+    except TemplateProblem as exc:
+        problems.error(exc.where, exc.message, exc.line_text)
+        return None
     except search.SearchFailed as exc:
         problems.error(Where("site/pagefind"), f"the search index could not be built: {exc}; "
                        "reinstall Pagefind (pip install --force-reinstall pagefind-bin) and "
@@ -126,10 +144,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         return None
     finally:
         writer.abort()
-        if indexing is not None:
-            indexing.cancel()
-    renderer.keys.update({p: digest(search_key, p) for p in bundle})
-    manifest.save(renderer.keys)
+    manifest.save(keys)
     parts.save({s.id for s in project.sources})
     lock = anchor_memory(project)
     if lock != project.remembered:
@@ -142,15 +157,54 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
+def page_key(page: Page) -> tuple[str, str]:
+    return page.path, page.key
+
+
 def search_bundle(index: Index, manifest: Manifest, work: Path
-                  ) -> tuple[str, dict[str, bytes | None], search.Indexing | None]:
+                  ) -> tuple[str, dict[str, bytes | None]]:
     """The search documents' key and the Pagefind bundle: {file: None} when the last build's
-    bundle was made from the same searchable text and is still in place; else nothing yet,
-    and Pagefind started on the search documents."""
+    bundle was made from the same searchable text and is still in place."""
     docs = search.documents(index, date_units(list(index.date_pages)))
     key = search.key(docs)
     kept = manifest.kept(lambda p: p.startswith(f"{search.BUNDLE}/"), lambda p: digest(key, p))
     if kept:
-        return key, dict.fromkeys(kept), None
-    return key, {}, search.Indexing(docs, work)
+        return key, dict.fromkeys(kept)
+    indexing = search.Indexing(docs, work)
+    try:
+        return key, indexing.result()
+    finally:
+        indexing.cancel()  # stopped (Ctrl-C, a signal): Pagefind with it
 
+
+def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
+              ) -> dict[str, tuple[bytes | None, str]]:
+    """The open-data files, each with its key: (None, key) for each when the last build's
+    are still right (nothing they are made from changed); a source's parts of them are made
+    again only when it changed (PartsCache)."""
+    def key(path: str) -> str:
+        return digest(site.base, site.whole, "export", path)
+
+    kept = manifest.kept(opendata.is_export, key) if site.whole else []
+    if kept:
+        return {path: (None, key(path)) for path in kept}
+
+    def part_key(src: Source) -> str:
+        """What a source's parts show: the source, and the names and kinds of the entities
+        it mentions ('' when it has no cache key: always made)."""
+        if src.id not in site.source_keys:
+            return ""
+        named = sorted({m.entity for m in src.mentions})
+        return digest(site.base, site.source_keys[src.id],
+                      [(e.id, e.name, e.kind) for e in map(site.entities.get, named) if e])
+
+    def kept_part(src: Source) -> opendata.Parts | None:
+        return parts.get(src.id, k) if (k := part_key(src)) else None
+
+    def made_part(src: Source, made: opendata.Parts) -> None:
+        if k := part_key(src):
+            parts.put(src.id, k, made)
+
+    files = opendata.exports(site.index, site.entities, site.dossier, html, kept_part, made_part)
+    return {path: (data, key(path) if site.whole else digest(data))
+            for path, data in files.items()}

@@ -134,3 +134,32 @@ def real_time(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ----------------------------------------------------------------- date pages
+
+
+def date_units(pages: list[str]) -> list[str]:
+    """Every unit with a page: those expressions resolve to, and the months and years above."""
+    units = set(pages)
+    for unit in pages:
+        units.update({unit[:4], unit[:7]} if len(unit) == 10 else {unit[:4]})
+    return sorted(units)
+
+
+def date_tree(units: list[str]) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Years, each with its months, each with its days."""
+    return [(y, [(m, [d for d in units if len(d) == 10 and d.startswith(m)])
+                 for m in units if len(m) == 7 and m.startswith(y)])
+            for y in units if len(y) == 4]
+
+
+def units_within(unit: str, units: list[str]) -> list[str]:
+    """Pages of the next smaller units inside this one (a month's days, a year's months)."""
+    size = {4: 7, 7: 10}.get(len(unit), 0)
+    return [u for u in units if len(u) == size and u.startswith(unit)]
+
+
+def parent_unit(unit: str) -> str:
+    """The page of the enclosing unit ('' for a year)."""
+    return {10: unit[:7], 7: unit[:4]}.get(len(unit), "")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from . import overlap
+from . import dates, overlap
 from .models import (
     DEFAULT_KINDS,
     RELATIONS,
@@ -23,6 +23,7 @@ from .models import (
     Problems,
     Quote,
     Source,
+    Where,
 )
 from .overlap import Credit, Origin, SharedPassage, Side
 from .text import sentence_around
@@ -163,6 +164,8 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
     by_id = {s.id: s for s in ordered}
     _check_references(entities, seed_ids, problems)
+    for src in ordered:
+        check_spans(src, problems)
     per_entity: dict[str, list[tuple[Source, Mention]]] = defaultdict(list)
     for src in ordered:
         for m in src.mentions:
@@ -297,6 +300,14 @@ def _check_references(entities: dict[str, Entity], sources: set[str],
                            f"{hint}restore the seed, or cite a seed's id")
 
 
+def check_spans(src: Source, problems: Problems) -> None:
+    """Every mention and date of a source covers some text (else it cannot be linked)."""
+    for a in (*src.mentions, *src.dates):
+        if a.span.start >= a.span.end:
+            problems.error(Where(src.meta.where.path), f"annotation '{a.id}' covers no text "
+                           "and cannot be linked; remove it")
+
+
 def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:
     """Warn when a description cites a source that never mentions the entity."""
     mentioned = {src.id for src, _ in info.mentions}
@@ -307,3 +318,20 @@ def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Pro
             if sid in sources and sid not in mentioned:
                 problems.warn(info.entity.where, f"entity '{info.entity.id}' cites {sid}, "
                               "which does not mention it")
+
+
+def counts(ix: Index) -> dict[str, int]:
+    """What the home page and the build's summary count."""
+    return {
+        "sources": len(ix.sources),
+        "entities": len(ix.entities),
+        **{kind: len(infos) for kind, infos in ix.by_kind.items()},
+        "mentions": sum(len(s.mentions) for s in ix.sources),
+        "dates": sum(len(s.dates) for s in ix.sources),
+        "date_pages": len(dates.date_units(list(ix.date_pages))),
+        "removed": sum(1 for s in ix.sources for r in s.cleaned.removed if r.rule != "headline"),
+        "quotes": (quotes := sum(len(s.quotes) for s in ix.sources)),
+        "unnamed": (unnamed := sum(len(said) for _, said in ix.unnamed)),
+        "unnamed_share": round(100 * unnamed / quotes) if quotes else 0,
+        "claims": len(ix.claims),
+    }

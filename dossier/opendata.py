@@ -65,19 +65,6 @@ def cleaned_path(source: Source) -> str:
     return f"data/cleaned/{source.id}.txt"
 
 
-def html_pages(index: Any) -> list[str]:
-    """Every HTML page the renderer writes for this index, site-relative and sorted."""
-    from .render import date_units  # render imports this module: import late
-
-    pages = {"index.html", "sources/index.html", "dates/index.html", "timeline.html"}
-    pages.update(source_path(s) for s in index.sources)
-    for infos in index.by_kind.values():
-        pages.update(entity_path(i.entity) for i in infos)
-        pages.update(f"{i.entity.kind_info.folder}/index.html" for i in infos)
-    pages.update(f"dates/{unit}.html" for unit in date_units(list(index.date_pages)))
-    return sorted(pages)
-
-
 # ----------------------------------------------------------------- serialisation
 
 
@@ -120,14 +107,12 @@ sources.json and its row of sources.csv, its rows of mentions.csv and dates.csv,
 annotations.jsonld."""
 
 
-def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str] | None = None,
+def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str],
             parts: Callable[[Source], Parts | None] | None = None,
             made: Callable[[Source, Parts], None] | None = None) -> dict[str, bytes]:
     """Files to publish beside the pages: {site-relative path: bytes}.
 
-    pages: the site-relative paths the renderer writes, for the sitemap (the renderer should
-    pass them: `exports(ix, entities, dossier, pages=pages)`); without them, the HTML pages
-    listed by html_pages(), which knows only the page kinds of the original renderer.
+    pages: the site-relative paths of the page plan, for the sitemap.
     parts(source): a source's parts kept from an earlier build, if still right (None: make
     them, and hand them to made(source, parts)); the files are joined from the parts."""
     sources: tuple[Source, ...] = tuple(sorted(index.sources, key=lambda s: s.id))
@@ -158,8 +143,7 @@ def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str] | None
     collection = _json(annotation_collection((), entities, dossier, total=total)).decode()
     files["data/annotations.jsonld"] = collection.replace(
         '"items":[]', '"items":[' + ",".join(items) + "]", 1).encode("utf-8")
-    html = sorted(p for p in (pages if pages is not None else html_pages(index))
-                  if p.endswith(".html"))
+    html = sorted(p for p in pages if p.endswith(".html"))
     files["data/SHA256SUMS"] = capture.sums(sources)
     files["sitemap.xml"] = sitemap(html, dossier)
     files["feed.xml"] = feed([by_id[s.id] for s in index.sources], dossier)

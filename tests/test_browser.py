@@ -276,13 +276,13 @@ def paged_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from contextlib import redirect_stderr, redirect_stdout
 
     import build
-    from dossier import render
+    from dossier import pages
     from tests.conftest import write_mini
 
     root = write_mini(tmp_path_factory.mktemp("paged") / "mini")
     with pytest.MonkeyPatch.context() as mp, redirect_stdout(io.StringIO()), \
             redirect_stderr(io.StringIO()):
-        mp.setattr(render, "PAGE_SOURCES", 1)
+        mp.setattr(pages, "PAGE_SOURCES", 1)
         assert build.main(["--root", str(root)]) == 0
     return root / "site"
 

@@ -140,8 +140,8 @@ def test_non_utf8_binary_and_empty_seeds(mini, capsys):
 
 
 def test_broken_template_names_file_and_line(mini, capsys):
-    edit(own_template(mini, "timeline.html"), "{% for t in index.timeline %}",
-         "{% for t in index.timeline %}{{ t.no_such_field }}")
+    edit(own_template(mini, "timeline.html"), "{% for t in part.timeline %}",
+         "{% for t in part.timeline %}{{ t.no_such_field }}")
     errs = errors(mini, capsys)
     assert len(errs) == 1
     assert errs[0].startswith("templates/timeline.html:")

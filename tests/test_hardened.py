@@ -421,20 +421,20 @@ def test_sentences_are_found_in_linear_time(mini):
 
 
 @pytest.mark.parametrize("template, old, new, message, shown", [
-    ("timeline.html", "{% for t in index.timeline %}", "{{ 1 // 0 }}{% for t in index.timeline %}",
+    ("timeline.html", "{% for t in part.timeline %}", "{{ 1 // 0 }}{% for t in part.timeline %}",
      "templates/timeline.html:11: error: template error while rendering timeline.html: "
      "ZeroDivisionError: integer division or modulo by zero",
-     "    {{ 1 // 0 }}{% for t in index.timeline %}"),
+     "    {{ 1 // 0 }}{% for t in part.timeline %}"),
     ("claims.html", "{% block", "{% include 'claims.html' %}{% block",
-     "templates/claims.html:1: error: template error while rendering claims.html: "
+     "templates/claims.html:2: error: template error while rendering claims.html: "
      "RecursionError: maximum recursion depth exceeded", None),
-    ("timeline.html", "{% for t in index.timeline %}",  # a hostile template: no way to the system
+    ("timeline.html", "{% for t in part.timeline %}",  # a hostile template: no way to the system
      "{{ cycler.__init__.__globals__.os.popen('cat /etc/passwd').read() }}"
-     "{% for t in index.timeline %}",
+     "{% for t in part.timeline %}",
      "templates/timeline.html:11: error: template error while rendering timeline.html: access "
      "to attribute '__init__' of 'type' object is unsafe.",
      "    {{ cycler.__init__.__globals__.os.popen('cat /etc/passwd').read() }}"
-     "{% for t in index.timeline %}"),
+     "{% for t in part.timeline %}"),
 ])
 def test_any_exception_in_a_template_is_a_message(mini, template, old, new, message, shown):
     assert quiet("--root", str(mini))[0] == 0

@@ -179,9 +179,9 @@ def test_an_entity_mentioned_in_many_sources_lists_them_on_pages_and_an_edit_red
     lists alpha and a second page beta; editing beta remakes the second page only."""
     from bs4 import BeautifulSoup
 
-    from dossier import render
+    from dossier import pages
 
-    monkeypatch.setattr(render, "PAGE_SOURCES", 1)
+    monkeypatch.setattr(pages, "PAGE_SOURCES", 1)
     assert quiet_build("--root", str(mini)) == 0
     site = mini / "site"
     first, second = site / "people/hossein-hamedani.html", site / "people/hossein-hamedani/2.html"
@@ -256,16 +256,14 @@ def rendered_pages(root: Path, monkeypatch) -> list[str]:
     from dossier import parallel, render
 
     made: list[str] = []
-    unchanged = render.Renderer._unchanged
+    real = render.Renderer.render
 
-    def spy(self, path: str, key: str) -> bool:
-        kept = unchanged(self, path, key)
-        if not kept:
-            made.append(path)
-        return kept
+    def spy(self, page) -> bytes:
+        made.append(page.path)
+        return real(self, page)
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)
-    monkeypatch.setattr(render.Renderer, "_unchanged", spy)
+    monkeypatch.setattr(render.Renderer, "render", spy)
     assert quiet_build("--root", str(root)) == 0
     return made
 

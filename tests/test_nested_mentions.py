@@ -6,20 +6,20 @@ data-dossier-extra, is the article's text exactly."""
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 import build
-from dossier.build import read_project
-from dossier.models import Problems, Where
+from dossier.index import check_spans
+from dossier.models import Problems
+from dossier.project import read_project
 from dossier.render import Segment, _Ann, _segments, article_blocks
 from tests.conftest import REPO, edit
 
 S000, S001, S003 = "000_24226ba9ecf00a29", "001_44648399724b0241", "003_ee9f25022a302441"
-SOURCE = SimpleNamespace(meta=SimpleNamespace(where=Where(Path("content/sources/x.yaml"))))
 
 
 def ann(text: str, quote: str, aid: str, kind: str = "place", name: str = "", nth: int = 1,
@@ -34,9 +34,7 @@ def ann(text: str, quote: str, aid: str, kind: str = "place", name: str = "", nt
 
 
 def segments(text: str, *anns: _Ann) -> list[Segment]:
-    problems = Problems()
-    out = _segments(text, list(anns), SOURCE, problems)  # type: ignore[arg-type]
-    assert problems.items == []
+    out = _segments(text, list(anns))
     assert "".join(s.text for s in out) == text
     return out
 
@@ -124,19 +122,24 @@ def test_a_date_across_the_end_of_a_mention_is_continued_after_it_and_keeps_its_
     assert [i.id for i in out[0].inner] == ["d-week-1", "m-aleppo-1"]
 
 
-def test_every_annotation_gets_its_element_and_one_with_no_text_is_an_error():
+def test_an_annotation_with_no_text_is_left_out_of_the_article_and_is_an_error_of_the_index():
+    out = _segments("abc", [_Ann(1, 1, "m-x-1", "places/x.html", "place", "Place: X", "X")])
+    assert [shape(s) for s in out] == ["abc"]
     problems = Problems()
-    _segments("abc", [_Ann(1, 1, "m-x-1", "places/x.html", "place", "Place: X", "X")],
-              SOURCE, problems)  # type: ignore[arg-type]
-    assert [p.message for p in problems.items] == [
-        "annotation 'm-x-1' covers no text and cannot be linked; remove it"]
+    source = read_project(REPO, problems, write_cache=False).sources[0]
+    first = source.mentions[0]
+    empty = replace(first, span=replace(first.span, end=first.span.start))
+    check_spans(replace(source, mentions=(empty, *source.mentions[1:])), problems)
+    assert [(p.where.path, p.message) for p in problems.items] == [
+        (source.meta.where.path,
+         f"annotation '{first.id}' covers no text and cannot be linked; remove it")]
 
 
 def test_article_blocks_of_the_shipped_coalition():
     problems = Problems()
     project = read_project(REPO, problems, write_cache=False)
     source = next(s for s in project.sources if s.id == S000)
-    blocks = article_blocks(source, project.entities, problems)
+    blocks = article_blocks(source, project.entities)
     assert problems.errors == []
     coalition = next(seg for _, segs in blocks for seg in segs if seg.text == "US-led coalition")
     assert (coalition.id, coalition.href) == ("m-us-led-coalition-1",

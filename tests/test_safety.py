@@ -199,45 +199,47 @@ def test_a_build_that_fails_writing_leaves_the_last_site_whole(mini, monkeypatch
 DRIVER = """\
 import os, runpy, signal, sys
 sys.path.insert(0, {repo!r})
-import dossier.render, dossier.search
+import dossier.search, dossier.write
 
 start_indexing = dossier.search.Indexing.__init__
 
 def indexing(self, *args):
     start_indexing(self, *args)
     self.process.wait()  # Pagefind done before the signal: its folder alone is left
+    if {at!r} == "indexed":
+        os.kill(os.getpid(), signal.{signal})
 
-render = dossier.render.Renderer.all_pages
+put = dossier.write.SiteWriter.put
+staged = []
 
-def all_pages(self, problems):
-    sink, staged = self.sink, []
-    def put(path, data):
-        sink(path, data)
-        staged.append(path)
-        if len(staged) == 3:
-            os.kill(os.getpid(), signal.{signal})
-    self.sink = put
-    return render(self, problems)
+def staging(self, path, data):
+    put(self, path, data)
+    staged.append(path)
+    if {at!r} == "staged" and len(staged) == 3:
+        os.kill(os.getpid(), signal.{signal})
 
 dossier.search.Indexing.__init__ = indexing
-dossier.render.Renderer.all_pages = all_pages
+dossier.write.SiteWriter.put = staging
 sys.argv = ["build.py", *sys.argv[1:]]
 runpy.run_path({build!r}, run_name="__main__")
 """
 
 
-def signalled(tmp_path: Path, signal: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """build.py with these arguments, sending itself `signal` after staging three pages."""
+def signalled(tmp_path: Path, signal: str, *args: str, at: str = "staged"
+              ) -> subprocess.CompletedProcess[str]:
+    """build.py with these arguments, sending itself `signal` after staging three pages (at
+    "staged") or once Pagefind has made the search index (at "indexed", after rendering)."""
     driver = tmp_path / f"driver_{signal}.py"
-    driver.write_text(DRIVER.format(repo=str(REPO), signal=signal, build=str(REPO / "build.py")))
+    driver.write_text(DRIVER.format(repo=str(REPO), signal=signal, build=str(REPO / "build.py"),
+                                    at=at))
     return subprocess.run([sys.executable, str(driver), *args], capture_output=True, text=True,
                           timeout=120)
 
 
 def test_the_next_build_removes_what_a_killed_build_left(mini, tmp_path, capsys):
-    """SIGKILL while rendering leaves a staging folder and Pagefind's folder; the next build
-    succeeds and removes both."""
-    killed = signalled(tmp_path, "SIGKILL", "--root", str(mini))
+    """SIGKILL once Pagefind has indexed leaves a staging folder and Pagefind's folder; the next
+    build succeeds and removes both."""
+    killed = signalled(tmp_path, "SIGKILL", "--root", str(mini), at="indexed")
     assert killed.returncode == -9
     assert len(leftovers(mini)) == 1 and len(searches(mini)) == 1
     assert main(capsys, "--root", str(mini))[0] == 0

@@ -1,0 +1,379 @@
+"""The page plan: every page of the site as a record, before any of it is rendered.
+
+`plan(site)` turns the index into `Page` records, each with its path, its template, a key (a
+digest of exactly what the page shows) and its context. The build compares each key with the
+last build's and renders only the pages whose key changed: a page's context, the costly part
+(a source's article laid out with every annotation a link), is made only then. The sitemap is
+the plan's paths.
+
+Pages that would grow with the dossier are split: an entity's mentions in pages of
+PAGE_SOURCES sources, the sources index and each kind's index in pages of LIST_ROWS rows, the
+timeline by year (a year with more than TIMELINE_ROWS events by month). So an edit remakes the
+pages that show what it changed, and no page grows without bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from typing import Any
+
+from . import overlap
+from .annotations import Dossier
+from .cache import digest
+from .dates import date_tree, date_units, parent_unit, units_within
+from .index import Context, EntityInfo, Index, Said, TimelineEntry, counts
+from .models import Entity, Kind, Source
+from .paths import date_path, entity_path, mentions_path, source_path
+
+PAGE_SOURCES = 100
+"""Sources per page of an entity's mentions. A popular entity (the main country) is mentioned
+in most sources; in pages of this many, one edit re-renders one page, not thousands of
+mentions, and no page grows without bound."""
+
+LIST_ROWS = 500
+"""Rows per page of the sources index and of each kind's index."""
+
+TIMELINE_ROWS = 500
+"""Events on one timeline page: a dossier with more has a page per year (per month in a year
+with more than this), and the timeline page lists them."""
+
+LISTING_TEMPLATES = ("entity.html", "mentions.html", "date.html", "quotes.html",
+                     "claims.html", "sources.html", "kind.html", "home.html", "timeline.html")
+"""The pages that list sources, keyed on what the tool's own templates show of them."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site, as planned."""
+
+    path: str
+    """Site-relative, e.g. 'sources/beta.html'."""
+    template: str
+    key: str
+    """A digest of the templates and of everything the page shows: a page whose key is the
+    one the last build wrote it with is kept as it is."""
+    context: Callable[[], Mapping[str, object]] = field(compare=False, repr=False)
+    """The template's values, made only when the page is rendered."""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a list split into pages sits among the others."""
+
+    page: int
+    pages: list[tuple[int, str]]
+    """(number, site-relative path) of every page; empty when the list fits on one. Only the
+    number of pages is shown, so that a page changes only when its own rows do."""
+
+
+@dataclass(frozen=True)
+class TimelinePart:
+    """The events one timeline page shows (what graphics.timeline_svg draws)."""
+
+    label: str
+    """'2015', '2015-03', or '' for the whole timeline on one page."""
+    path: str
+    timeline: tuple[TimelineEntry, ...]
+    sources: tuple[Source, ...]
+    """The sources of those events, in publication order (one row of the chart each)."""
+    dates: str = ""
+    """The date page of that year or month ('' when it has none)."""
+
+
+@dataclass
+class Site:
+    """What the pages are made from: the index and the registry, each source's cache key,
+    and `base`, a digest of the templates and the dossier's settings."""
+
+    index: Index
+    dossier: Dossier
+    entities: dict[str, Entity]
+    source_keys: dict[str, str]
+    base: str
+    own_listing: bool = False
+    """The dossier has its own version of a template that lists sources: those pages are then
+    keyed on whole sources (see listed)."""
+
+    @cached_property
+    def by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.index.sources}
+
+    @cached_property
+    def origin_of(self) -> dict[str, overlap.Origin]:
+        return {m: o for o in self.index.origins for m in o.members}
+
+    @cached_property
+    def whole(self) -> str:
+        """A digest of every source (by its cache key), the registry and the claims: the key
+        of what is made from the whole dossier ('' when a source has no key: always made)."""
+        keys, ix = self.source_keys, self.index
+        if not all(s.id in keys for s in ix.sources):
+            return ""
+        return digest("whole", sorted(keys.items()), sorted(self.entities.items()), ix.claims)
+
+    def key(self, *shown: object) -> str:
+        """A page's key from what it shows, with the templates'."""
+        return digest(self.base, *shown)
+
+    def listed(self, src: Source) -> object:
+        """What a page that lists a source's passages shows of it: its address, headline and
+        citation. With the dossier's own listing templates, which may show anything of it,
+        the whole source (its cache key)."""
+        if self.own_listing:
+            return self.source_keys.get(src.id) or src
+        return src.id, src.meta.headline, src.meta.publisher, src.meta.published
+
+    def row(self, src: Source) -> object:
+        """A source as the sources index lists it: what `listed` gives, and its counts."""
+        meta = src.meta
+        return (self.listed(src), meta.agency, meta.annotated, len(src.mentions),
+                len(src.dates))
+
+    def said(self, s: Said) -> object:
+        """A statement as a page lists it, with the names of who said it and through whom."""
+        named = [(e, self.entities[e].name) for e in (s.quote.speaker, s.quote.via)
+                 if e and e in self.entities]
+        return self.listed(s.source), s.paragraph, s.quote, named
+
+    def narrowed(self, *shown: object) -> str:
+        """The key of a page made from the whole dossier, from what it shows; from the whole
+        dossier with the dossier's own templates ('' when there is no whole key)."""
+        if not self.whole:
+            return ""
+        return self.key(self.whole) if self.own_listing else self.key(*shown)
+
+
+def plan(site: Site) -> list[Page]:
+    """Every page of the site, sorted by path."""
+    ix = site.index
+    found = [*whole_pages(site), *kind_pages(site), *source_list_pages(site)]
+    found += [source_page(site, src) for src in ix.sources]
+    found += [page for infos in ix.by_kind.values() for info in infos
+              for page in entity_pages(site, info)]
+    found += date_pages(site)
+    found += timeline_pages(site)
+    return sorted(found, key=lambda p: p.path)
+
+
+# ----------------------------------------------------------------- the whole dossier
+
+
+def whole_pages(site: Site) -> list[Page]:
+    """The home page, who said what and the claims."""
+    ix, shown = site.index, counts(site.index)
+    first = ix.sources[:LIST_ROWS]
+    origins = [(o, [site.listed(site.by_id[m]) for m in o.members if m in site.by_id])
+               for o in ix.origins]
+    home = Page("index.html", "home.html",
+                site.narrowed("home", shown, origins, [site.row(s) for s in first]),
+                partial(dict, index=ix, counts=shown, listed=first, pager=None,
+                        listed_all=len(first) == len(ix.sources),
+                        origins_summary=overlap.summary(ix.origins, len(ix.sources))))
+    named = [(site.entities[eid], said) for eid, said in ix.said_by.items()]
+    named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
+    said = [(e.id, e.name, e.kind, [site.said(s) for s in by]) for e, by in named]
+    unnamed = [(label, [site.said(s) for s in by]) for label, by in ix.unnamed]
+    quotes = Page("quotes.html", "quotes.html", site.narrowed(
+        "quotes", said, unnamed, [shown[k] for k in ("quotes", "unnamed", "unnamed_share")]),
+                  partial(dict, index=ix, named=named, counts=shown))
+    answered = sorted({a.source for c in ix.claims for a in c.answers})
+    speakers = sorted({a.speaker for c in ix.claims for a in c.answers if a.speaker})
+    claims = Page("claims.html", "claims.html", site.narrowed(
+        "claims", ix.claims, [site.listed(site.by_id[sid]) for sid in answered
+                              if sid in site.by_id],
+        [site.entities.get(eid) for eid in speakers]), partial(dict, index=ix))
+    return [home, quotes, claims]
+
+
+def paged(items: Sequence[Any], rows: int, path: Callable[[int], str]
+          ) -> list[tuple[Sequence[Any], Pager]]:
+    """A list split into pages of `rows`, each with its pager (one page when it fits)."""
+    n = max(1, -(-len(items) // rows))
+    links = [] if n == 1 else [(k, path(k)) for k in range(1, n + 1)]
+    return [(items[(k - 1) * rows:k * rows], Pager(k, links)) for k in range(1, n + 1)]
+
+
+def list_path(folder: str, page: int) -> str:
+    """Page `page` of the index of a folder ('sources', a kind's folder); 'index' is no
+    source or entity id, so its folder holds no page of one."""
+    return f"{folder}/index.html" if page == 1 else f"{folder}/index/{page}.html"
+
+
+def source_list_pages(site: Site) -> list[Page]:
+    """The sources index, LIST_ROWS sources a page."""
+    ix = site.index
+    return [Page(pager.pages[k - 1][1] if pager.pages else list_path("sources", 1),
+                 "sources.html",
+                 site.narrowed("sources", len(pager.pages), [site.row(s) for s in chunk]),
+                 partial(dict, index=ix, listed=chunk, pager=pager,
+                         listed_all=len(chunk) == len(ix.sources)))
+            for k, (chunk, pager) in enumerate(
+                paged(ix.sources, LIST_ROWS, partial(list_path, "sources")), start=1)]
+
+
+def kind_pages(site: Site) -> list[Page]:
+    """Each kind's index, LIST_ROWS entities a page."""
+    found = []
+    for kind in site.dossier.kinds:
+        infos = site.index.by_kind[kind.id]
+        for k, (chunk, pager) in enumerate(
+                paged(infos, LIST_ROWS, partial(list_path, kind.folder)), start=1):
+            rows = [(i.entity.id, i.entity.name, i.entity.type, i.count, len(i.mentions))
+                    for i in chunk]
+            found.append(Page(list_path(kind.folder, k), "kind.html",
+                              site.narrowed("kind", kind, len(pager.pages), rows),
+                              partial(_kind_context, kind, chunk, pager)))
+    return found
+
+
+def _kind_context(kind: Kind, infos: Sequence[EntityInfo], pager: Pager) -> dict[str, object]:
+    return {"kind_info": kind, "infos": infos, "pager": pager}
+
+
+# ----------------------------------------------------------------- sources and entities
+
+
+def source_page(site: Site, src: Source) -> Page:
+    """A source's page: its article with every annotation a link."""
+    ix = site.index
+    shown = {m.entity for m in src.mentions} | {eid for q in src.quotes
+                                                for eid in (q.speaker, q.via) if eid}
+    shared = ix.shared_in(src.id)
+    origin = site.origin_of.get(src.id)
+    related = {t.source for _, _, t in shared} | set(origin.members if origin else ())
+    key = site.key("source", site.source_keys.get(src.id) or src,
+                   [(e.id, e.name, e.kind) for e in map(site.entities.get, sorted(shown))
+                    if e is not None], shared, origin,
+                   [site.listed(site.by_id[sid]) for sid in sorted(related)
+                    if sid in site.by_id])
+    return Page(source_path(src), "source.html", key, partial(source_context, site, src))
+
+
+def source_context(site: Site, src: Source) -> dict[str, object]:
+    from .render import article_blocks  # the article's layout is the renderer's
+
+    shared = site.index.shared_in(src.id)
+    return {"source": src, "blocks": article_blocks(src, site.entities),
+            "in_source": entities_in(src, site.entities),
+            "said": [Said(src, q) for q in src.quotes], "shared": shared,
+            "origin": site.origin_of.get(src.id),
+            "shared_blocks": {b for _, side, _ in shared
+                              for b in range(side.block, side.last_block + 1)},
+            "credits": site.index.credits.get(src.id, ())}
+
+
+def entities_in(src: Source, entities: dict[str, Entity]) -> list[tuple[Entity, int]]:
+    """The entities a source mentions, with how often, by kind and name."""
+    found: dict[str, int] = {}
+    for m in src.mentions:
+        found[m.entity] = found.get(m.entity, 0) + 1
+    return sorted(((entities[e], n) for e, n in found.items()),
+                  key=lambda en: (en[0].kind, en[0].name.casefold()))
+
+
+def entity_pages(site: Site, info: EntityInfo) -> list[Page]:
+    """An entity's page (with its first PAGE_SOURCES sources) and its further pages of
+    mentions."""
+    e = info.entity
+    said = site.index.said_by.get(e.id, ())
+    chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e))
+    first, pager = chunks[0]
+    found = [Page(entity_path(e), "entity.html", _entity_key(site, info, first, said),
+                  partial(dict, info=info, said=said, chunk=first, pager=pager))]
+    for k, (chunk, pager) in enumerate(chunks[1:], start=2):
+        key = site.key("mentions", e.id, e.name, e.kind, k, len(chunks),
+                       [(site.listed(src), [shown(c) for c in contexts])
+                        for src, contexts in chunk])
+        found.append(Page(mentions_path(e, k), "mentions.html", key,
+                          partial(dict, info=info, chunk=chunk, pager=pager)))
+    return found
+
+
+def _entity_key(site: Site, info: EntityInfo, first: Sequence[tuple[Source, Any]],
+                said: tuple[Said, ...]) -> str:
+    """Everything an entity page shows: the entity, the passages and statements it lists with
+    what it shows of their sources, and the other entities it names."""
+    cited = sorted({sid for st in info.entity.description for sid in st.sources})
+    return site.key(
+        "entity", info.entity, info.count, info.quoted_as, len(info.mentions),
+        [(site.listed(src), [shown(c) for c in contexts]) for src, contexts in first],
+        [(lk.label, lk.other.id, lk.other.name, lk.other.kind, site.listed(lk.source),
+          lk.quote) for lk in info.links],
+        [(o.id, o.name, o.kind, n) for o, n in info.together],
+        [site.listed(site.by_id[sid]) if sid in site.by_id else sid for sid in cited],
+        [site.said(s) for s in said])
+
+
+def shown(c: Context) -> tuple[str, str, str, str]:
+    """A passage as a page lists it."""
+    return c.fragment, c.before, c.quote, c.after
+
+
+# ----------------------------------------------------------------- dates and the timeline
+
+
+def date_pages(site: Site) -> list[Page]:
+    """The dates index and a page per year, month and day the dates resolve to."""
+    ix = site.index
+    units = date_units(list(ix.date_pages))
+    found = [Page("dates/index.html", "dates.html", site.narrowed(
+                      "dates", [(u, len(ix.date_pages.get(u, ()))) for u in units]),
+                  partial(dict, tree=date_tree(units), index=ix))]
+    for unit in units:
+        contexts = ix.date_pages.get(unit, ())
+        within = units_within(unit, units)
+        key = site.key("date", unit, within,
+                       [(site.listed(c.source), *shown(c),
+                         ix.date_refs.get((c.source.id, c.fragment))) for c in contexts])
+        found.append(Page(date_path(unit), "date.html", key,
+                          partial(dict, unit=unit, contexts=contexts, refs=ix.date_refs,
+                                  within=within, parent=parent_unit(unit))))
+    return found
+
+
+def timeline_parts(ix: Index) -> list[TimelinePart]:
+    """The timeline's pages: one with every event, or one per year (or month) with its own."""
+    entries = ix.timeline
+    units = set(date_units(list(ix.date_pages)))
+    if len(entries) <= TIMELINE_ROWS:
+        return [TimelinePart("", "timeline.html", entries, _sources_of(entries, ix))]
+    by_year: dict[str, list[TimelineEntry]] = {}
+    for t in entries:
+        by_year.setdefault(t.ref.start[:4], []).append(t)
+    found = []
+    for year, events in by_year.items():
+        groups = {year: events}
+        if len(events) > TIMELINE_ROWS:
+            groups = {}
+            for t in events:
+                groups.setdefault(t.ref.start[:7], []).append(t)
+        found += [TimelinePart(label, f"timeline/{label}.html", tuple(group),
+                               _sources_of(group, ix), date_path(label) if label in units else "")
+                  for label, group in groups.items()]
+    return found
+
+
+def _sources_of(entries: Sequence[TimelineEntry], ix: Index) -> tuple[Source, ...]:
+    ids = {t.context.source.id for t in entries}
+    return tuple(s for s in ix.sources if s.id in ids)
+
+
+def timeline_pages(site: Site) -> list[Page]:
+    """The timeline: one page, or a page listing its parts and a page per part. What it shows
+    is the dates and the sources that give them, nothing of the mentions."""
+    ix = site.index
+    parts = timeline_parts(ix)
+    found = []
+    for part in parts:
+        key = site.key("timeline", part.label,
+                       [(site.listed(t.context.source), t.ref) for t in part.timeline])
+        found.append(Page(part.path, "timeline.html", key,
+                          partial(dict, index=ix, part=part, parts=())))
+    if parts[0].label:
+        listing = [(p.label, p.path, len(p.timeline)) for p in parts]
+        found.append(Page("timeline.html", "timeline.html", site.key("timeline", listing),
+                          partial(dict, index=ix, part=TimelinePart("", "timeline.html", (), ()),
+                                  parts=listing)))
+    return found
