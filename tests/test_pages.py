@@ -1,0 +1,131 @@
+"""The page plan: long lists split into pages (sources, kinds, the timeline), each page made
+again only when what it shows changes, and every planned page in the sitemap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from dossier import pages, parallel, render
+from tests.conftest import clean_build, edit, files, quiet_build
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """One row a page for the sources and kinds, one event a timeline page."""
+    monkeypatch.setattr(pages, "LIST_ROWS", 1)
+    monkeypatch.setattr(render, "LIST_ROWS", 1)
+    monkeypatch.setattr(pages, "TIMELINE_ROWS", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+
+
+def pager_links(page: Path) -> list[str]:
+    nav = soup(page).select_one("nav.pager")
+    assert nav is not None, page
+    links = [a["href"] for a in nav.select("ol a")]
+    for href in links:
+        assert (page.parent / href).resolve().is_file(), href
+    return links
+
+
+def test_the_sources_index_is_split_into_pages_that_list_every_source_once(mini, small_pages):
+    assert quiet_build("--root", str(mini)) == 0
+    site = mini / "site"
+    first, second = site / "sources/index.html", site / "sources/index/2.html"
+    listed = [[a["href"].rsplit("/", 1)[-1] for a in soup(p).select("ol.sources > li > a")]
+              for p in (first, second)]
+    assert listed == [["alpha.html"], ["beta.html"]]  # in order of publication
+    assert len(pager_links(first)) == 2 and len(pager_links(second)) == 2
+    assert soup(second).select_one("ol.sources")["start"] == "2"
+    assert soup(first).h1.get_text() == "Sources, page 1 of 2"
+    # the home page lists the first page's sources and links to all of them
+    home = soup(site / "index.html")
+    assert [a["href"] for a in home.select("#h-sources ~ ol.sources > li > a")] == \
+        ["sources/alpha.html"]
+    assert home.find("a", string="All 2 sources")["href"] == "sources/index.html"
+
+
+def test_a_kind_index_is_split_into_pages(mini, small_pages):
+    assert quiet_build("--root", str(mini)) == 0
+    places = mini / "site/places"
+    rows = [[a.get_text() for a in soup(places / "index.html").select("tbody a")]]
+    links = pager_links(places / "index.html")
+    for href in links[1:]:
+        rows.append([a.get_text() for a in soup(places / href).select("tbody a")])
+    names = [name for page in rows for name in page]
+    assert len(links) == len(names) >= 3 and all(len(page) == 1 for page in rows)
+    assert names == sorted(names, key=str.casefold) and "Aleppo" in names
+
+
+def test_the_timeline_is_split_by_year_and_a_busy_year_by_month(mini, small_pages):
+    """2014 has one event (the start of 'since last year'), 2015 two: more than a page holds,
+    so 2015 is split by month."""
+    assert quiet_build("--root", str(mini)) == 0
+    site = mini / "site"
+    overview = soup(site / "timeline.html")
+    assert [(a["href"], a.parent.get_text()) for a in overview.select("ul.timeline-parts a")] \
+        == [("timeline/2014.html", "2014: 1 event"), ("timeline/2015-10.html",
+                                                       "October 2015: 2 events")]
+    assert overview.select("table.timeline") == []
+    events = {}
+    for name in ("2014", "2015-10"):
+        page = soup(site / f"timeline/{name}.html")
+        events[name] = [td.get_text() for td in page.select("td[data-label=Event]")]
+        assert page.select_one("svg") is not None
+        assert page.find("a", string="Every year of the timeline")["href"] == "../timeline.html"
+    assert events == {"2014": ["Hamadani advises the Syrian army"],
+                      "2015-10": ["Hamedani killed near Aleppo", "Hamadani buried"]}
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "timeline/2014.html" in sitemap and "sources/index/2.html" in sitemap
+
+
+def test_every_planned_page_is_written_and_in_the_sitemap_and_nothing_else(mini, small_pages):
+    assert quiet_build("--root", str(mini)) == 0
+    site = mini / "site"
+    html = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+            if not p.relative_to(site).as_posix().startswith("pagefind/")}
+    sitemap = BeautifulSoup((site / "sitemap.xml").read_text(encoding="utf-8"), "xml")
+    listed = {loc.get_text().split("/", 3)[-1] if "://" in loc.get_text() else loc.get_text()
+              for loc in sitemap.find_all("loc")}
+    assert {p for p in html if any(loc.endswith(p) for loc in listed)} == html
+    assert len(listed) == len(html)
+
+
+def rendered(root: Path, monkeypatch) -> list[str]:
+    made: list[str] = []
+    real = render.Renderer.render
+
+    def spy(self, page) -> bytes:
+        made.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(render.Renderer, "render", spy)
+    assert quiet_build("--root", str(root)) == 0
+    monkeypatch.setattr(render.Renderer, "render", real)
+    return sorted(made)
+
+
+def test_an_edit_remakes_only_the_list_pages_that_show_it(mini, small_pages, monkeypatch,
+                                                           tmp_path):
+    """A new mention in beta changes beta's row of the sources index (its count) and Tehran's
+    counts: the second sources page, not the first; the home page (the counts); no timeline
+    page. A new date in 2014 remakes the 2014 part and the overview, not October 2015."""
+    assert quiet_build("--root", str(mini)) == 0
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+         "  - {quote: Tehran, entity: tehran}\n  - {quote: Hamadani, entity: hossein-hamedani}\n")
+    made = rendered(mini, monkeypatch)
+    assert "sources/index/2.html" in made and "sources/index.html" not in made
+    assert "index.html" in made
+    assert not [p for p in made if p.startswith("timeline")]
+    assert files(mini / "site") == clean_build(mini, tmp_path / "a")
+    edit(mini / "content/sources/alpha.yaml", "    event: Hamadani advises the Syrian army",
+         "    event: Hamadani advises the Syrian army (from 2014)")
+    made = rendered(mini, monkeypatch)
+    assert [p for p in made if p.startswith("timeline")] == ["timeline/2014.html"]
+    assert files(mini / "site") == clean_build(mini, tmp_path / "b")
