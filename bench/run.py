@@ -236,7 +236,7 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     code: list[int] = []
     started = time.perf_counter()
     thread = threading.Thread(target=lambda: code.append(serve(
-        root, out, lambda problems: build(root, out, problems),
+        root, out, lambda problems: build(root, out, problems, preview=True),
         lambda problems: report(problems, False, root),
         port=port, ready=ready, stop=stop)), daemon=True)
     thread.start()

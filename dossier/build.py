@@ -18,15 +18,16 @@ from dossier import opendata, search
 from dossier.annotations import rel
 from dossier.cache import Manifest, PartsCache, code_version, digest, shared_passages, tree_digest
 from dossier.dates import date_units
-from dossier.index import Index, build_index, counts
+from dossier.index import Index, counts
 from dossier.layout import static_folders, template_folders
 from dossier.models import Problems, Source, Where
 from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
-from dossier.pages import Page, Site, plan
+from dossier.pages import Page, Plan, Site, plan
 from dossier.progress import Progress
 from dossier.project import Project, anchor_memory, read_project
 from dossier.relocate import save_lock
 from dossier.render import Renderer, TemplateProblem, own_listing, render_pages
+from dossier.update import Inputs, index_project
 from dossier.write import SiteWriter
 
 
@@ -47,11 +48,14 @@ class Stages:
 
 
 def build(root: Path, out: Path, problems: Problems, strict: bool = False,
-          base_url: str = "", keep: Callable[[Project], None] | None = None
+          base_url: str = "", keep: Callable[[Project], None] | None = None,
+          preview: bool = False
           ) -> dict[str, int] | None:
     """Run every stage, one build of a project at a time; return the counts, or None when
     errors (or, if strict, warnings) stopped the build before the site was changed. `keep`
-    is handed the project once it is read (the preview's annotation tools work from it)."""
+    is handed the project once it is read (the preview's annotation tools work from it).
+    `preview`: the live preview, which trusts that the files it wrote are still as it wrote
+    them (a command-line build checks every kept file against the manifest)."""
     try:
         out = check_output(out, root)
     except OutputRefused as exc:
@@ -60,7 +64,7 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     try:
         with BuildLock(root):
             remove_leftovers(out, root)
-            return _build(root, out, problems, strict, base_url, keep)
+            return _build(root, out, problems, strict, base_url, keep, preview)
     except OSError as exc:
         where = _failed_at(exc, out, root)
         fix = ("delete .dossier-cache/ (that only makes the next build slower)"
@@ -80,7 +84,7 @@ def _failed_at(exc: OSError, out: Path, root: Path) -> str:
 
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
-           base_url: str, keep: Callable[[Project], None] | None = None
+           base_url: str, keep: Callable[[Project], None] | None = None, preview: bool = False
            ) -> dict[str, int] | None:
     """The stages of one build, in order (see build)."""
     started, stages = time.perf_counter(), Stages()
@@ -93,9 +97,9 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
     stages.done("read, clean and anchor")
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
-    index = build_index(project.sources, project.entities, problems, set(project.seeds),
-                        warn_unused=project.complete, claims=project.claims,
-                        shared=shared_passages(root), kinds=project.dossier.kinds)
+    index, changed = index_project(root, project.sources, Inputs(
+        project.entities, frozenset(project.seeds), project.complete, project.claims,
+        project.dossier.kinds), problems, shared_passages(root))
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
         return None
@@ -104,12 +108,13 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     base = digest(code_version(), *map(tree_digest, templates), project.dossier)
     site = Site(index, project.dossier, project.entities, project.keys, base,
                 own_listing(templates, base))
-    planned = plan(site)
+    last = _PLANS.pop((root, out), None)
+    planned = plan(site, last, changed)
     manifest = Manifest(root, out)
-    keys = {page.path: page.key for page in planned}
-    todo = [page for page in planned if not (page.key and manifest.unchanged(*page_key(page)))]
-    stages.done("plan")
     writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages))
+    keys = {page.path: page.key for page in planned.pages}
+    todo = to_render(planned, last if preview and writer.incremental else None, manifest)
+    stages.done("plan")
     parts = PartsCache(root)
     try:
         # 6. Render the pages whose key changed, into a staging folder; then the open data.
@@ -118,9 +123,9 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             writer.put(page.path, data)
             keys[page.path] = page.key or digest(data)
         progress.close()
-        for page in planned:
+        for page in planned.pages:
             writer.put(page.path, None)  # kept as the last build wrote it, if not staged
-        exports = open_data(site, [page.path for page in planned], manifest, parts)
+        exports = open_data(site, [page.path for page in planned.pages], manifest, parts)
         for path, (data, key) in exports.items():
             writer.put(path, data)
             keys[path] = key
@@ -146,6 +151,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         writer.abort()
     manifest.save(keys)
     parts.save({s.id for s in project.sources})
+    _PLANS[(root, out)] = planned
     lock = anchor_memory(project)
     if lock != project.remembered:
         save_lock(root, lock)
@@ -157,8 +163,18 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
-def page_key(page: Page) -> tuple[str, str]:
-    return page.path, page.key
+_PLANS: dict[tuple[Path, Path], Plan] = {}
+"""The plan of the last build of each project and site folder in this process (the preview)."""
+
+
+def to_render(planned: Plan, last: Plan | None, manifest: Manifest) -> list[Page]:
+    """The pages whose key changed: since the last build in this process, which wrote every
+    page it planned; else since the build the manifest records, whose file must also still be
+    as that build left it. (A page with no key is always rendered.)"""
+    if last is None:
+        return [p for p in planned.pages if not (p.key and manifest.unchanged(p.path, p.key))]
+    was = last.keys
+    return [p for p in planned.pages if not (p.key and was.get(p.path) == p.key)]
 
 
 def search_bundle(index: Index, manifest: Manifest, work: Path

@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
 
         annotator = Annotator(root)
         return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
-                                                keep=annotator.keep),
+                                                keep=annotator.keep, preview=True),
                      lambda p: report(p, args.strict, root), args.host, args.port,
                      annotator=annotator, allow_edit=args.allow_edit)
     if getattr(args, "profile", False):

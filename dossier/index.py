@@ -163,20 +163,15 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
     finds the passages sources share (the build's caches it)."""
     ordered = tuple(sorted(sources, key=lambda s: (s.meta.published.date or "9999", s.id)))
     by_id = {s.id: s for s in ordered}
-    _check_references(entities, seed_ids, problems)
-    for src in ordered:
-        check_spans(src, problems)
     per_entity: dict[str, list[tuple[Source, Mention]]] = defaultdict(list)
     for src in ordered:
         for m in src.mentions:
             per_entity[m.entity].append((src, m))
     together = _cooccurrence(ordered)
-    links = _links(entities, by_id)
+    links = links_by_entity(entities, by_id)
     infos = {}
     for eid, entity in entities.items():
         found = per_entity.get(eid, [])
-        if not found and warn_unused:
-            problems.warn(entity.where, f"entity '{eid}' is not mentioned in any source")
         infos[eid] = EntityInfo(
             entity=entity,
             mentions=_grouped(found),
@@ -187,9 +182,6 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
             together=tuple((entities[o], n) for o, n in
                            sorted(together[eid].items(), key=lambda on: (-on[1], on[0]))),
         )
-    for info in infos.values():
-        if warn_unused:
-            _check_citations(info, by_id, problems)
     by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
                                   key=lambda i: (i.entity.name.casefold(), i.entity.id)))
                for kind in (k.id for k in kinds)}
@@ -202,21 +194,52 @@ def build_index(sources: list[Source], entities: dict[str, Entity], problems: Pr
             date_pages[ref.page].append(ctx)
             timeline.append(TimelineEntry(ref, ctx))
             date_refs[(src.id, ref.id)] = ref
-    timeline.sort(key=lambda t: (t.ref.start, t.ref.end, t.context.source.meta.published.date,
-                                 t.context.source.id, t.ref.span.start))
-    said_by, unnamed = _speakers(ordered)
+    timeline.sort(key=timeline_order)
+    said_by, unnamed = speakers(ordered)
     order = {src.id: n for n, src in enumerate(ordered)}
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in claims)
     passages = shared(list(ordered))
     credits = {src.id: overlap.credits(src) if src.credits is None else src.credits
                for src in ordered}
-    return Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
-                 date_refs, tuple(timeline), said_by, unnamed, claims, passages, credits,
-                 overlap.origins(list(ordered), passages, credits))
+    index = Index(ordered, infos, by_kind, {k: tuple(v) for k, v in sorted(date_pages.items())},
+                  date_refs, tuple(timeline), said_by, unnamed, claims, passages, credits,
+                  overlap.origins(list(ordered), passages, credits))
+    entity_problems(entities, frozenset(seed_ids), problems, index, warn_unused)
+    return index
 
 
-def _speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
+def timeline_order(t: TimelineEntry) -> tuple[str, str, str, str, int]:
+    """Where an event sits on the timeline: by the time it refers to, then by source."""
+    return (t.ref.start, t.ref.end, t.context.source.meta.published.date, t.context.source.id,
+            t.ref.span.start)
+
+
+def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], problems: Problems,
+                    index: Index, warn_unused: bool, spans: list[Problems] | None = None
+                    ) -> None:
+    """What the index reports, in order: dangling references, annotations that cover no text
+    (`spans`: each source's, when known), entities no source mentions and descriptions citing
+    a source that does not mention the entity (both only if every annotation file could be
+    read, so the report is not noise)."""
+    _check_references(entities, set(seed_ids), problems)
+    if spans is None:
+        for src in index.sources:
+            check_spans(src, problems)
+    else:
+        for found in spans:
+            problems.items.extend(found.items)
+    if not warn_unused:
+        return
+    for eid, info in index.entities.items():
+        if not info.mentions:
+            problems.warn(info.entity.where, f"entity '{eid}' is not mentioned in any source")
+    by_id = {s.id: s for s in index.sources}
+    for info in index.entities.values():
+        _check_citations(info, by_id, problems)
+
+
+def speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
                                                      tuple[tuple[str, tuple[Said, ...]], ...]]:
     """What each named speaker said, and what each unnamed one said (grouped by description,
     ignoring case)."""
@@ -260,7 +283,9 @@ def _cooccurrence(sources: tuple[Source, ...]) -> dict[str, Counter[str]]:
     return counts
 
 
-def _links(entities: dict[str, Entity], sources: dict[str, Source]) -> dict[str, list[Link]]:
+def links_by_entity(entities: dict[str, Entity], sources: dict[str, Source]
+                    ) -> dict[str, list[Link]]:
+    """Each entity's relations as its page shows them, from both ends."""
     links: dict[str, list[Link]] = defaultdict(list)
     for entity in entities.values():
         for rel in entity.relations:

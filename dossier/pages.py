@@ -26,6 +26,7 @@ from .dates import date_tree, date_units, parent_unit, units_within
 from .index import Context, EntityInfo, Index, Said, TimelineEntry, counts
 from .models import Entity, Kind, Source
 from .paths import date_path, entity_path, mentions_path, source_path
+from .update import WHOLE, Changed
 
 PAGE_SOURCES = 100
 """Sources per page of an entity's mentions. A popular entity (the main country) is mentioned
@@ -54,8 +55,13 @@ class Page:
     key: str
     """A digest of the templates and of everything the page shows: a page whose key is the
     one the last build wrote it with is kept as it is."""
-    context: Callable[[], Mapping[str, object]] = field(compare=False, repr=False)
-    """The template's values, made only when the page is rendered."""
+    context: Callable[[Site], Mapping[str, object]] = field(compare=False, repr=False)
+    """The template's values, made from the site being built only when the page is rendered
+    (a page kept from the last plan is made from this build's records, which its key says
+    show the same)."""
+
+
+Memo = dict[str, tuple[tuple[object, ...], Page]]
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,12 @@ class Site:
             return ""
         return digest("whole", sorted(keys.items()), sorted(self.entities.items()), ix.claims)
 
+    @cached_property
+    def stamp(self) -> tuple[object, ...]:
+        """What every page's key has in it beside what the page shows: the templates and
+        settings, and (with the dossier's own listing templates) the whole dossier."""
+        return self.base, self.whole if self.own_listing else bool(self.whole)
+
     def key(self, *shown: object) -> str:
         """A page's key from what it shows, with the templates'."""
         return digest(self.base, *shown)
@@ -145,45 +157,113 @@ class Site:
         return self.key(self.whole) if self.own_listing else self.key(*shown)
 
 
-def plan(site: Site) -> list[Page]:
-    """Every page of the site, sorted by path."""
+Owner = tuple[str, str]
+"""What a group of pages is made from: ('source', id), ('entity', id), ('date', unit) or
+('lists', '') for the pages made from the whole dossier."""
+
+
+@dataclass
+class Plan:
+    """Every page of the site, grouped by what each is made from."""
+
+    owned: dict[Owner, list[Page]]
+    stamp: tuple[object, ...] = ()
+    """The templates and settings the pages were planned with (Site.stamp)."""
+    memo: dict[str, tuple[tuple[object, ...], Page]] = field(default_factory=dict)
+    """Pages made from the whole dossier, with the records they were made from: kept while
+    those are the same records (see _kept)."""
+
+    @cached_property
+    def pages(self) -> list[Page]:
+        """Sorted by path."""
+        return sorted((page for group in self.owned.values() for page in group),
+                      key=lambda p: p.path)
+
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        return {page.path: page.key for page in self.pages}
+
+
+def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan:
+    """Every page of the site. With the last build's plan and what changed since (from
+    update.index_project), the pages of sources, entities and dates that did not change are
+    taken from it as they were, and the keys of the others made again."""
     ix = site.index
-    found = [*whole_pages(site), *kind_pages(site), *source_list_pages(site)]
-    found += [source_page(site, src) for src in ix.sources]
-    found += [page for infos in ix.by_kind.values() for info in infos
-              for page in entity_pages(site, info)]
-    found += date_pages(site)
-    found += timeline_pages(site)
-    return sorted(found, key=lambda p: p.path)
+    if last is not None and last.stamp != site.stamp:
+        last, changed = None, WHOLE
+    last_owned = last.owned if last is not None else {}
+    memo = last.memo if last is not None else {}
+    fresh = Plan({}, site.stamp)
+
+    def group(owner: Owner, changes: frozenset[str] | None, make: Callable[[], list[Page]]
+              ) -> None:
+        kept = last_owned.get(owner)
+        keep = kept is not None and changes is not None and owner[1] not in changes
+        fresh.owned[owner] = kept if keep else make()  # type: ignore[assignment]
+
+    for src in ix.sources:
+        group(("source", src.id), changed.sources, partial(lambda s: [source_page(site, s)], src))
+    for infos in ix.by_kind.values():
+        for info in infos:
+            group(("entity", info.entity.id), changed.entities, partial(entity_pages, site, info))
+    units = date_units(list(ix.date_pages))
+    for unit in units:
+        group(("date", unit), changed.units,
+              partial(lambda u: [date_page(site, u, units)], unit))
+    fresh.owned[("lists", "")] = [
+        *whole_pages(site, memo, fresh.memo), *kind_pages(site, memo, fresh.memo),
+        *source_list_pages(site, memo, fresh.memo), dates_index(site, units),
+        *timeline_pages(site, memo, fresh.memo)]
+    return fresh
+
+
+def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
+          fresh: dict[str, tuple[tuple[object, ...], Page]], path: str,
+          made_from: tuple[object, ...], make: Callable[[], Page]) -> Page:
+    """The last build's page at `path` if it was made from the very same records (compared by
+    identity: the index keeps the records of unchanged sources and entities), else a new one."""
+    old = memo.get(path)
+    if old is not None and len(old[0]) == len(made_from) and all(
+            a is b or (isinstance(a, (int, str)) and a == b)
+            for a, b in zip(old[0], made_from, strict=True)):
+        page = old[1]
+    else:
+        page = make()
+    fresh[path] = (made_from, page)
+    return page
 
 
 # ----------------------------------------------------------------- the whole dossier
 
 
-def whole_pages(site: Site) -> list[Page]:
+def whole_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """The home page, who said what and the claims."""
     ix, shown = site.index, counts(site.index)
     first = ix.sources[:LIST_ROWS]
-    origins = [(o, [site.listed(site.by_id[m]) for m in o.members if m in site.by_id])
-               for o in ix.origins]
-    home = Page("index.html", "home.html",
-                site.narrowed("home", shown, origins, [site.row(s) for s in first]),
-                partial(dict, index=ix, counts=shown, listed=first, pager=None,
-                        listed_all=len(first) == len(ix.sources),
-                        origins_summary=overlap.summary(ix.origins, len(ix.sources))))
+
+    def make_home() -> Page:
+        origins = [(o, [site.listed(site.by_id[m]) for m in o.members if m in site.by_id])
+                   for o in ix.origins]
+        return Page("index.html", "home.html",
+                    site.narrowed("home", shown, origins, [site.row(s) for s in first]),
+                    _home)
+
+    members = (site.by_id[m] for o in ix.origins for m in o.members if m in site.by_id)
+    home = _kept(memo, fresh, "index.html", (repr(shown), ix.origins, *first, *members),
+                 make_home)
     named = [(site.entities[eid], said) for eid, said in ix.said_by.items()]
     named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
     said = [(e.id, e.name, e.kind, [site.said(s) for s in by]) for e, by in named]
     unnamed = [(label, [site.said(s) for s in by]) for label, by in ix.unnamed]
     quotes = Page("quotes.html", "quotes.html", site.narrowed(
         "quotes", said, unnamed, [shown[k] for k in ("quotes", "unnamed", "unnamed_share")]),
-                  partial(dict, index=ix, named=named, counts=shown))
+                  _quotes)
     answered = sorted({a.source for c in ix.claims for a in c.answers})
     speakers = sorted({a.speaker for c in ix.claims for a in c.answers if a.speaker})
     claims = Page("claims.html", "claims.html", site.narrowed(
         "claims", ix.claims, [site.listed(site.by_id[sid]) for sid in answered
                               if sid in site.by_id],
-        [site.entities.get(eid) for eid in speakers]), partial(dict, index=ix))
+        [site.entities.get(eid) for eid in speakers]), _whole_index)
     return [home, quotes, claims]
 
 
@@ -201,35 +281,35 @@ def list_path(folder: str, page: int) -> str:
     return f"{folder}/index.html" if page == 1 else f"{folder}/index/{page}.html"
 
 
-def source_list_pages(site: Site) -> list[Page]:
+def source_list_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """The sources index, LIST_ROWS sources a page."""
     ix = site.index
-    return [Page(pager.pages[k - 1][1] if pager.pages else list_path("sources", 1),
-                 "sources.html",
-                 site.narrowed("sources", len(pager.pages), [site.row(s) for s in chunk]),
-                 partial(dict, index=ix, listed=chunk, pager=pager,
-                         listed_all=len(chunk) == len(ix.sources)))
-            for k, (chunk, pager) in enumerate(
-                paged(ix.sources, LIST_ROWS, partial(list_path, "sources")), start=1)]
+
+    def make(chunk: Sequence[Source], pager: Pager) -> Page:
+        return Page(list_path("sources", pager.page), "sources.html",
+                    site.narrowed("sources", len(pager.pages), [site.row(s) for s in chunk]),
+                    partial(_sources_list, pager))
+
+    return [_kept(memo, fresh, list_path("sources", pager.page),
+                  (len(pager.pages), *chunk), partial(make, chunk, pager))
+            for chunk, pager in paged(ix.sources, LIST_ROWS, partial(list_path, "sources"))]
 
 
-def kind_pages(site: Site) -> list[Page]:
+def kind_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """Each kind's index, LIST_ROWS entities a page."""
-    found = []
-    for kind in site.dossier.kinds:
-        infos = site.index.by_kind[kind.id]
-        for k, (chunk, pager) in enumerate(
-                paged(infos, LIST_ROWS, partial(list_path, kind.folder)), start=1):
-            rows = [(i.entity.id, i.entity.name, i.entity.type, i.count, len(i.mentions))
-                    for i in chunk]
-            found.append(Page(list_path(kind.folder, k), "kind.html",
-                              site.narrowed("kind", kind, len(pager.pages), rows),
-                              partial(_kind_context, kind, chunk, pager)))
-    return found
+    def make(kind: Kind, chunk: Sequence[EntityInfo], pager: Pager) -> Page:
+        rows = [(i.entity.id, i.entity.name, i.entity.type, i.count, len(i.mentions))
+                for i in chunk]
+        return Page(list_path(kind.folder, pager.page), "kind.html",
+                    site.narrowed("kind", kind, len(pager.pages), rows),
+                    partial(_kind_list, kind, pager))
 
-
-def _kind_context(kind: Kind, infos: Sequence[EntityInfo], pager: Pager) -> dict[str, object]:
-    return {"kind_info": kind, "infos": infos, "pager": pager}
+    return [_kept(memo, fresh, list_path(kind.folder, pager.page),
+                  (repr(kind), len(pager.pages), *chunk),
+                  partial(make, kind, chunk, pager))
+            for kind in site.dossier.kinds
+            for chunk, pager in paged(site.index.by_kind[kind.id], LIST_ROWS,
+                                      partial(list_path, kind.folder))]
 
 
 # ----------------------------------------------------------------- sources and entities
@@ -248,12 +328,13 @@ def source_page(site: Site, src: Source) -> Page:
                     if e is not None], shared, origin,
                    [site.listed(site.by_id[sid]) for sid in sorted(related)
                     if sid in site.by_id])
-    return Page(source_path(src), "source.html", key, partial(source_context, site, src))
+    return Page(source_path(src), "source.html", key, partial(source_context, src.id))
 
 
-def source_context(site: Site, src: Source) -> dict[str, object]:
+def source_context(sid: str, site: Site) -> dict[str, object]:
     from .render import article_blocks  # the article's layout is the renderer's
 
+    src = site.by_id[sid]
     shared = site.index.shared_in(src.id)
     return {"source": src, "blocks": article_blocks(src, site.entities),
             "in_source": entities_in(src, site.entities),
@@ -281,13 +362,13 @@ def entity_pages(site: Site, info: EntityInfo) -> list[Page]:
     chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e))
     first, pager = chunks[0]
     found = [Page(entity_path(e), "entity.html", _entity_key(site, info, first, said),
-                  partial(dict, info=info, said=said, chunk=first, pager=pager))]
+                  partial(_entity, e.id, pager))]
     for k, (chunk, pager) in enumerate(chunks[1:], start=2):
         key = site.key("mentions", e.id, e.name, e.kind, k, len(chunks),
                        [(site.listed(src), [shown(c) for c in contexts])
                         for src, contexts in chunk])
         found.append(Page(mentions_path(e, k), "mentions.html", key,
-                          partial(dict, info=info, chunk=chunk, pager=pager)))
+                          partial(_entity, e.id, pager)))
     return found
 
 
@@ -314,23 +395,24 @@ def shown(c: Context) -> tuple[str, str, str, str]:
 # ----------------------------------------------------------------- dates and the timeline
 
 
-def date_pages(site: Site) -> list[Page]:
-    """The dates index and a page per year, month and day the dates resolve to."""
+def dates_index(site: Site, units: list[str]) -> Page:
+    """The page of every year, month and day the dates resolve to."""
     ix = site.index
-    units = date_units(list(ix.date_pages))
-    found = [Page("dates/index.html", "dates.html", site.narrowed(
-                      "dates", [(u, len(ix.date_pages.get(u, ()))) for u in units]),
-                  partial(dict, tree=date_tree(units), index=ix))]
-    for unit in units:
-        contexts = ix.date_pages.get(unit, ())
-        within = units_within(unit, units)
-        key = site.key("date", unit, within,
-                       [(site.listed(c.source), *shown(c),
-                         ix.date_refs.get((c.source.id, c.fragment))) for c in contexts])
-        found.append(Page(date_path(unit), "date.html", key,
-                          partial(dict, unit=unit, contexts=contexts, refs=ix.date_refs,
-                                  within=within, parent=parent_unit(unit))))
-    return found
+    return Page("dates/index.html", "dates.html", site.narrowed(
+        "dates", [(u, len(ix.date_pages.get(u, ()))) for u in units]),
+        partial(_dates_index, units))
+
+
+def date_page(site: Site, unit: str, units: list[str]) -> Page:
+    """A year's, month's or day's page: the expressions that resolve to it."""
+    ix = site.index
+    contexts = ix.date_pages.get(unit, ())
+    within = units_within(unit, units)
+    key = site.key("date", unit, within,
+                   [(site.listed(c.source), *shown(c),
+                     ix.date_refs.get((c.source.id, c.fragment))) for c in contexts])
+    return Page(date_path(unit), "date.html", key,
+                partial(_date, unit, within))
 
 
 def timeline_parts(ix: Index) -> list[TimelinePart]:
@@ -360,20 +442,80 @@ def _sources_of(entries: Sequence[TimelineEntry], ix: Index) -> tuple[Source, ..
     return tuple(s for s in ix.sources if s.id in ids)
 
 
-def timeline_pages(site: Site) -> list[Page]:
+def timeline_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """The timeline: one page, or a page listing its parts and a page per part. What it shows
     is the dates and the sources that give them, nothing of the mentions."""
     ix = site.index
     parts = timeline_parts(ix)
-    found = []
-    for part in parts:
-        key = site.key("timeline", part.label,
+
+    def make(part: TimelinePart) -> Page:
+        key = site.key("timeline", part.label, part.dates,
                        [(site.listed(t.context.source), t.ref) for t in part.timeline])
-        found.append(Page(part.path, "timeline.html", key,
-                          partial(dict, index=ix, part=part, parts=())))
+        return Page(part.path, "timeline.html", key,
+                    partial(_timeline, part, ()))
+
+    found = [_kept(memo, fresh, part.path, (part.dates, *part.timeline),
+                   partial(make, part)) for part in parts]
     if parts[0].label:
         listing = [(p.label, p.path, len(p.timeline)) for p in parts]
         found.append(Page("timeline.html", "timeline.html", site.key("timeline", listing),
-                          partial(dict, index=ix, part=TimelinePart("", "timeline.html", (), ()),
-                                  parts=listing)))
+                          partial(_timeline, TimelinePart("", "timeline.html", (), ()),
+                                  listing)))
     return found
+
+
+# ----------------------------------------------------------------- contexts
+# Each takes the site being built, last, so that a page kept from the last build's plan holds
+# no records of that build.
+
+
+def _home(site: Site) -> dict[str, object]:
+    ix = site.index
+    first = ix.sources[:LIST_ROWS]
+    return {"index": ix, "counts": counts(ix), "listed": first, "pager": None,
+            "listed_all": len(first) == len(ix.sources),
+            "origins_summary": overlap.summary(ix.origins, len(ix.sources))}
+
+
+def _quotes(site: Site) -> dict[str, object]:
+    ix = site.index
+    named = [(site.entities[eid], said) for eid, said in ix.said_by.items()]
+    named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
+    return {"index": ix, "named": named, "counts": counts(ix)}
+
+
+def _whole_index(site: Site) -> dict[str, object]:
+    return {"index": site.index}
+
+
+def _sources_list(pager: Pager, site: Site) -> dict[str, object]:
+    ix = site.index
+    chunk = ix.sources[(pager.page - 1) * LIST_ROWS:pager.page * LIST_ROWS]
+    return {"index": ix, "listed": chunk, "pager": pager,
+            "listed_all": len(chunk) == len(ix.sources)}
+
+
+def _kind_list(kind: Kind, pager: Pager, site: Site) -> dict[str, object]:
+    infos = site.index.by_kind[kind.id][(pager.page - 1) * LIST_ROWS:pager.page * LIST_ROWS]
+    return {"kind_info": kind, "infos": infos, "pager": pager}
+
+
+def _entity(eid: str, pager: Pager, site: Site) -> dict[str, object]:
+    info = site.index.entities[eid]
+    chunk = info.mentions[(pager.page - 1) * PAGE_SOURCES:pager.page * PAGE_SOURCES]
+    return {"info": info, "said": site.index.said_by.get(eid, ()), "chunk": chunk,
+            "pager": pager}
+
+
+def _dates_index(units: list[str], site: Site) -> dict[str, object]:
+    return {"tree": date_tree(units), "index": site.index}
+
+
+def _date(unit: str, within: list[str], site: Site) -> dict[str, object]:
+    ix = site.index
+    return {"unit": unit, "contexts": ix.date_pages.get(unit, ()), "refs": ix.date_refs,
+            "within": within, "parent": parent_unit(unit)}
+
+
+def _timeline(part: TimelinePart, parts: object, site: Site) -> dict[str, object]:
+    return {"index": site.index, "part": part, "parts": parts}

@@ -290,7 +290,7 @@ class Renderer:
             cite=cite, sources_by_id=site.by_id, entities=site.entities,
             timeline_svg=graphics.timeline_svg, entity_graph_svg=graphics.entity_graph_svg,
             jsonld=opendata.jsonld, citations=opendata.citations, listed_rows=LIST_ROWS)
-        self.root = root
+        self.root, self.site = root, site
 
     def render(self, page: Page) -> bytes:
         """The page's HTML; raises TemplateProblem when its template fails."""
@@ -298,7 +298,7 @@ class Renderer:
         template = page.template
         try:
             return self.env.get_template(template).render(
-                root=root, path=page.path, **page.context()).encode("utf-8")
+                root=root, path=page.path, **page.context(self.site)).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(Where(template_file(self.root, exc.name or template),
                                         exc.lineno or 0),

@@ -45,7 +45,7 @@ class Preview:
 
     def run(self, host: str, allow_edit: bool) -> None:
         serve(self.root, self.out,
-              lambda p: run_build(self.root, self.out, p, keep=self.annotator.keep),
+              lambda p: run_build(self.root, self.out, p, keep=self.annotator.keep, preview=True),
               lambda p: None, host=host, port=self.port, ready=self.ready, stop=self.stop,
               annotator=self.annotator, allow_edit=allow_edit)
 

@@ -99,7 +99,7 @@ class Preview:
 
     def run(self) -> None:
         self.code = serve(self.root, self.out,
-                          lambda problems: run_build(self.root, self.out, problems),
+                          lambda problems: run_build(self.root, self.out, problems, preview=True),
                           lambda problems: report(problems, False, self.root),
                           port=self.port, ready=self.ready, stop=self.stop)
 

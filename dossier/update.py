@@ -1,0 +1,314 @@
+"""The index kept between builds of one process (the live preview), with the changed sources
+applied to it instead of indexing every source again.
+
+`index_project` gives the same Index as index.build_index for the same inputs (the tests build
+both ways and compare the sites), and says what changed: which sources, which entities' pages
+show them, which date pages list them. The page plan (pages.replan) remakes the keys of those
+pages only. When anything but the sources changed (the registry, the claims, the kinds, which
+seeds exist), the index is built again whole.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import overlap
+from .index import (
+    Context,
+    EntityInfo,
+    Index,
+    TimelineEntry,
+    build_index,
+    check_spans,
+    context,
+    entity_problems,
+    links_by_entity,
+    speakers,
+    timeline_order,
+)
+from .models import Claim, Entity, Kind, Problems, Source
+from .overlap import SharedPassage
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What an update changed; None for each when the index was built whole."""
+
+    sources: frozenset[str] | None = None
+    """Sources added, removed or changed, and the sources that show them (shared passages,
+    origins)."""
+    entities: frozenset[str] | None = None
+    """Entities whose page shows one of those sources, or whose mentions changed."""
+    units: frozenset[str] | None = None
+    """Date pages that list one of those sources; None also when the set of pages changed."""
+
+
+WHOLE = Changed()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the index is made from besides the sources."""
+
+    entities: dict[str, Entity]
+    seed_ids: frozenset[str]
+    warn_unused: bool
+    claims: tuple[Claim, ...]
+    kinds: tuple[Kind, ...]
+
+
+@dataclass
+class State:
+    """An index and the per-source pieces it was put together from."""
+
+    index: Index
+    inputs: Inputs
+    by_id: dict[str, Source]
+    mentions: dict[str, dict[str, tuple[Context, ...]]] = field(default_factory=dict)
+    """Entity id -> source id -> its mentions there, in reading order."""
+    together: dict[str, Counter[str]] = field(default_factory=dict)
+    """Entity id -> in how many paragraphs each other entity appears with it."""
+    units: dict[str, dict[str, tuple[Context, ...]]] = field(default_factory=dict)
+    """Date page -> source id -> its date expressions listed there."""
+    spans: dict[str, Problems] = field(default_factory=dict)
+    """Source id -> the problems of its annotations' spans."""
+
+
+_LAST: dict[Path, State] = {}
+"""The last index of each project this process built."""
+
+
+def index_project(root: Path, sources: list[Source], inputs: Inputs, problems: Problems,
+                  shared: Callable[[list[Source]], tuple[SharedPassage, ...]]
+                  ) -> tuple[Index, Changed]:
+    """The index of these sources, updated from the last one when only sources changed."""
+    last = _LAST.pop(root, None)
+    if last is None or last.inputs != inputs:
+        state = _whole(sources, inputs, problems, shared)
+        changed = WHOLE
+    else:
+        state, changed = _apply(last, sources, problems, shared)
+    _LAST[root] = state
+    return state.index, changed
+
+
+def forget(root: Path) -> None:
+    """Drop the kept index (a build that failed part way)."""
+    _LAST.pop(root, None)
+
+
+def _whole(sources: list[Source], inputs: Inputs, problems: Problems,
+           shared: Callable[[list[Source]], tuple[SharedPassage, ...]]) -> State:
+    index = build_index(sources, inputs.entities, problems, set(inputs.seed_ids),
+                        warn_unused=inputs.warn_unused, claims=inputs.claims, shared=shared,
+                        kinds=inputs.kinds)
+    state = State(index, inputs, {s.id: s for s in index.sources})
+    for src in index.sources:
+        _add(state, src)
+    return state
+
+
+def _add(state: State, src: Source) -> None:
+    """Record what one source adds to the index's pieces."""
+    for eid, found in _contexts(src).items():
+        state.mentions.setdefault(eid, {})[src.id] = found
+    for a, b in _pairs(src):
+        state.together.setdefault(a, Counter())[b] += 1
+    for unit, found in _dated(src).items():
+        state.units.setdefault(unit, {})[src.id] = found
+    spans = Problems()
+    check_spans(src, spans)
+    state.spans[src.id] = spans
+
+
+def _drop(state: State, src: Source) -> None:
+    """Take one source's share out of the index's pieces."""
+    for eid in {m.entity for m in src.mentions}:
+        state.mentions[eid].pop(src.id, None)
+    for a, b in _pairs(src):
+        counter = state.together[a]
+        counter[b] -= 1
+        if counter[b] == 0:
+            del counter[b]
+    for unit in {d.page for d in src.dates}:
+        state.units[unit].pop(src.id, None)
+        if not state.units[unit]:
+            del state.units[unit]
+    state.spans.pop(src.id, None)
+
+
+def _contexts(src: Source) -> dict[str, tuple[Context, ...]]:
+    found: dict[str, list[Context]] = {}
+    for m in src.mentions:
+        found.setdefault(m.entity, []).append(context(src, m.id, m.span.start, m.span.end))
+    return {eid: tuple(c) for eid, c in found.items()}
+
+
+def _dated(src: Source) -> dict[str, tuple[Context, ...]]:
+    found: dict[str, list[Context]] = {}
+    for ref in src.dates:
+        found.setdefault(ref.page, []).append(context(src, ref.id, ref.span.start, ref.span.end))
+    return {unit: tuple(c) for unit, c in found.items()}
+
+
+def _pairs(src: Source) -> list[tuple[str, str]]:
+    """Each ordered pair of different entities mentioned in one paragraph, once per paragraph
+    (index._cooccurrence)."""
+    per_block: dict[int, set[str]] = {}
+    for m in src.mentions:
+        per_block.setdefault(m.span.block, set()).add(m.entity)
+    return [(a, b) for ents in per_block.values() for a in ents for b in ents if a != b]
+
+
+def _apply(state: State, sources: list[Source], problems: Problems,
+           shared: Callable[[list[Source]], tuple[SharedPassage, ...]]) -> tuple[State, Changed]:
+    """Apply the sources that differ from the last build's (added, removed, or a new record)."""
+    now = {s.id: s for s in sources}
+    old = state.by_id
+    gone = [old[sid] for sid in old if sid not in now or now[sid] is not old[sid]]
+    new = [s for sid, s in now.items() if sid not in old or old[sid] is not s]
+    for src in gone:
+        _drop(state, src)
+    for src in new:
+        _add(state, src)
+    ix, inputs = state.index, state.inputs
+    touched = {s.id for s in (*gone, *new)}
+    if not touched:
+        _problems(state, problems)
+        return state, Changed(frozenset(), frozenset(), frozenset())
+    ordered = _order(ix.sources, gone, new, now)
+    by_id = {s.id: s for s in ordered}
+    order = {s.id: n for n, s in enumerate(ordered)}
+    entities = inputs.entities
+    links = links_by_entity(entities, by_id)
+    said_by, unnamed = speakers(ordered)
+    shows = _shown_by(gone, new, entities, links, ix)
+    infos = dict(ix.entities)
+    for eid in shows:
+        if eid in entities:
+            infos[eid] = _info(state, entities[eid], order, links.get(eid, ()))
+    by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
+                                  key=lambda i: (i.entity.name.casefold(), i.entity.id)))
+               for kind in ix.by_kind}
+    units = {d.page for s in (*gone, *new) for d in s.dates}
+    date_pages = dict(ix.date_pages)
+    for unit in units:
+        if unit in state.units:
+            date_pages[unit] = tuple(c for sid in sorted(state.units[unit], key=order.__getitem__)
+                                     for c in state.units[unit][sid])
+        else:
+            date_pages.pop(unit, None)
+    same_units = date_pages.keys() == ix.date_pages.keys()
+    date_refs = {k: v for k, v in ix.date_refs.items() if k[0] not in touched}
+    date_refs.update({(s.id, ref.id): ref for s in new for ref in s.dates})
+    passages, origins = _overlap(ix, gone, new, ordered, shared)
+    credits = {s.id: ix.credits[s.id] if s.id in ix.credits and s.id not in touched
+               else (overlap.credits(s) if s.credits is None else s.credits) for s in ordered}
+    if origins is None:
+        origins = overlap.origins(list(ordered), passages, credits)
+    claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
+        order.get(a.source, 0), a.span.start)))) for c in inputs.claims)
+    index = Index(ordered, infos, by_kind, dict(sorted(date_pages.items())), date_refs,
+                  _timeline(ix.timeline, gone, new, by_id), said_by, unnamed, claims, passages,
+                  credits, origins)
+    if passages is ix.passages and "_shared_by" in ix.__dict__:
+        index.__dict__["_shared_by"] = ix.__dict__["_shared_by"]  # the same passages
+    state = replace(state, index=index, by_id=by_id)
+    _problems(state, problems)
+    related = _related(index, touched) | _related(ix, touched)
+    return state, Changed(frozenset(touched | related), frozenset(shows),
+                          frozenset(units) if same_units else None)
+
+
+def _order(before: tuple[Source, ...], gone: list[Source], new: list[Source],
+           now: dict[str, Source]) -> tuple[Source, ...]:
+    """The sources in publication order: the last order with the changed sources put in."""
+    def key(s: Source) -> tuple[str, str]:
+        return s.meta.published.date or "9999", s.id
+
+    if any(sid not in now for sid in (s.id for s in gone)) or \
+            any(key(s) != key(now[s.id]) for s in gone if s.id in now) or len(new) > len(gone):
+        return tuple(sorted(now.values(), key=key))
+    return tuple(now[s.id] for s in before)
+
+
+def _shown_by(gone: list[Source], new: list[Source], entities: dict[str, Entity],
+              links: dict[str, list], ix: Index) -> set[str]:
+    """The entities whose pages show something of these sources."""
+    ids = {s.id for s in (*gone, *new)}
+    found = {m.entity for s in (*gone, *new) for m in s.mentions}
+    found |= {e for s in (*gone, *new) for q in s.quotes for e in (q.speaker, q.via) if e}
+    found |= {eid for eid, lks in links.items() if any(lk.source.id in ids for lk in lks)}
+    found |= {eid for eid, info in ix.entities.items()
+              if any(lk.source.id in ids for lk in info.links)}
+    found |= {e.id for e in entities.values()
+              if any(sid in ids for st in e.description for sid in st.sources)}
+    return found
+
+
+def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable) -> EntityInfo:
+    """An entity's record from the pieces (index.build_index makes the same)."""
+    per_source = state.mentions.get(entity.id, {})
+    mentions = tuple((per_source[sid][0].source, per_source[sid])
+                     for sid in sorted(per_source, key=order.__getitem__))
+    quotes = Counter(c.quote for _, found in mentions for c in found)
+    together = state.together.get(entity.id, Counter())
+    entities = state.inputs.entities
+    return EntityInfo(
+        entity=entity, mentions=mentions, count=sum(quotes.values()),
+        quoted_as=tuple(sorted(quotes.items(), key=lambda qc: (-qc[1], qc[0]))),
+        links=tuple(links),
+        together=tuple((entities[o], n) for o, n in
+                       sorted(together.items(), key=lambda on: (-on[1], on[0]))))
+
+
+def _timeline(before: tuple[TimelineEntry, ...], gone: list[Source], new: list[Source],
+              by_id: dict[str, Source]) -> tuple[TimelineEntry, ...]:
+    ids = {s.id for s in gone}
+    kept = [t for t in before if t.context.source.id not in ids]
+    for src in new:
+        for ref in src.dates:
+            entry = TimelineEntry(ref, context(src, ref.id, ref.span.start, ref.span.end))
+            bisect.insort(kept, entry, key=timeline_order)
+    return tuple(kept)
+
+
+def _overlap(ix: Index, gone: list[Source], new: list[Source], ordered: tuple[Source, ...],
+             shared: Callable[[list[Source]], tuple[SharedPassage, ...]]
+             ) -> tuple[tuple[SharedPassage, ...], tuple[overlap.Origin, ...] | None]:
+    """The shared passages, and the origins when they stay as they were (else None)."""
+    before = {s.id: s for s in gone}
+    after = {s.id: s for s in new}
+    same_text = before.keys() == after.keys() and all(
+        before[sid].cleaned == after[sid].cleaned for sid in before)
+    passages = ix.passages if same_text else shared(list(ordered))
+    same_origin = same_text and all(
+        _origin_inputs(before[sid]) == _origin_inputs(after[sid]) for sid in before)
+    return passages, ix.origins if same_origin else None
+
+
+def _origin_inputs(src: Source) -> object:
+    meta = src.meta
+    return meta.published.date, meta.agency, meta.publisher, src.credits
+
+
+def _related(ix: Index, ids: set[str]) -> set[str]:
+    """Sources whose pages name one of these (shared passages, origins)."""
+    found = set()
+    for sid in ids:
+        found |= {t.source for _, _, t in ix.shared_in(sid)}
+    for o in ix.origins:
+        if ids & set(o.members):
+            found |= set(o.members)
+    return found
+
+
+def _problems(state: State, problems: Problems) -> None:
+    """The problems index.build_index reports, in its order, from the pieces."""
+    ix, inputs = state.index, state.inputs
+    entity_problems(inputs.entities, inputs.seed_ids, problems, ix, inputs.warn_unused,
+                    spans=[state.spans[s.id] for s in ix.sources])
