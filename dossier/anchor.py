@@ -14,6 +14,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 
 from . import dates, relocate
@@ -500,7 +501,7 @@ def answer_key(claim: ClaimSpec, spec: AnswerSpec) -> str:
     return "\x1f".join(("c", claim.id, s.quote, s.prefix, s.suffix, str(s.occurrence)))
 
 
-def anchor_claims(claims: tuple[ClaimSpec, ...], sources: dict[str, tuple[Text, SourceMeta]],
+def anchor_claims(claims: tuple[ClaimSpec, ...], sources: Mapping[str, tuple[Text, SourceMeta]],
                   entities: dict[str, Entity], problems: Problems,
                   memory: dict[str, dict[str, Memory]] | None = None,
                   tally: Counter[str] | None = None) -> tuple[Claim, ...]:

@@ -8,6 +8,7 @@ are checked later, once everything has been read.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -76,9 +77,10 @@ def find_seeds(root: Path, problems: Problems) -> dict[str, Path]:
         return {}
     seeds: dict[str, Path] = {}
     folded: dict[str, str] = {}
-    for path in sorted(seeds_dir.iterdir()):
+    for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
+        path = Path(entry.path)
         if path.suffix.lower() not in SEED_SUFFIXES or path.name.startswith(".") \
-                or not path.is_file():
+                or not entry.is_file():
             continue
         problem = _seed_name_problem(path.stem, seeds, folded)
         if problem:
@@ -154,7 +156,7 @@ def read_entities(root: Path, problems: Problems,
     entities: dict[str, Entity] = {}
     by_id = {k.id: k for k in kinds}
     folder = root / "content" / "entities"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: p.name) if folder.is_dir() else []:
         name = rel(path, root)
         data = read_yaml(path, name, problems)
         if data is None or not validate(data, "entities.schema.json", path, name, problems):
@@ -207,7 +209,7 @@ def annotation_path(root: Path, sid: str) -> Path:
 def orphan_annotations(root: Path, seeds: dict[str, Path], problems: Problems) -> None:
     """An annotation file whose seed does not exist is an error."""
     folder = root / "content" / "sources"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: p.name) if folder.is_dir() else []:
         if path.stem not in seeds:
             close = difflib.get_close_matches(path.stem, list(seeds), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

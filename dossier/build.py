@@ -9,9 +9,12 @@ leaves the previous site/ untouched. The commands that call it are in dossier/cl
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from dossier import opendata, search
@@ -21,7 +24,14 @@ from dossier.dates import date_units
 from dossier.index import Index, counts
 from dossier.layout import static_folders, template_folders
 from dossier.models import Problems, Source, Where
-from dossier.output import CACHE_DIR, BuildLock, OutputRefused, check_output, remove_leftovers
+from dossier.output import (
+    CACHE_DIR,
+    MARKER,
+    BuildLock,
+    OutputRefused,
+    check_output,
+    remove_leftovers,
+)
 from dossier.pages import Page, Plan, Site, plan
 from dossier.progress import Progress
 from dossier.project import Project, anchor_memory, read_project
@@ -61,10 +71,20 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     except OutputRefused as exc:
         problems.error(Where("--out"), str(exc))
         return None
+    settle(root, out)  # the background work of the last preview rebuild
     try:
-        with BuildLock(root):
+        lock = BuildLock(root).__enter__()
+        try:
             remove_leftovers(out, root)
-            return _build(root, out, problems, strict, base_url, keep, preview)
+            result, later = _build(root, out, problems, strict, base_url, keep, preview)
+        except BaseException:
+            lock.__exit__(None, None, None)
+            raise
+        if later is None:
+            lock.__exit__(None, None, None)
+        else:
+            _start_later(root, out, later, lock)
+        return result
     except OSError as exc:
         where = _failed_at(exc, out, root)
         fix = ("delete .dossier-cache/ (that only makes the next build slower)"
@@ -73,6 +93,36 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
         problems.error(Where(where), f"{exc.strerror or exc}: the build stopped and left "
                        f"{rel(out, root)} as it was; {fix}, then build again")
         return None
+
+
+_LATER: dict[tuple[Path, Path], threading.Thread] = {}
+"""The background work of each project's last preview rebuild, while it runs."""
+
+
+def _start_later(root: Path, out: Path, later: Callable[[], None], lock: BuildLock) -> None:
+    """Run `later` in a thread that holds the build lock until it is done. If it fails the
+    next build is made whole (it finds no record of this one in memory)."""
+    def run() -> None:
+        try:
+            later()
+        except search.SearchFailed as exc:
+            print(f"error: {search_failed(exc)}", file=sys.stderr, flush=True)
+        except OSError as exc:
+            print(f"error: {exc.strerror or exc}: the open data and search index were not "
+                  f"all written; the next build writes them", file=sys.stderr, flush=True)
+        finally:
+            lock.__exit__(None, None, None)
+
+    thread = threading.Thread(target=run, name="dossier-open-data", daemon=True)
+    _LATER[(root, out)] = thread
+    thread.start()
+
+
+def settle(root: Path, out: Path) -> None:
+    """Wait for the background work of the last preview rebuild of this site, if any."""
+    thread = _LATER.pop((root, out), None)
+    if thread is not None:
+        thread.join()
 
 
 def _failed_at(exc: OSError, out: Path, root: Path) -> str:
@@ -85,8 +135,10 @@ def _failed_at(exc: OSError, out: Path, root: Path) -> str:
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
            base_url: str, keep: Callable[[Project], None] | None = None, preview: bool = False
-           ) -> dict[str, int] | None:
-    """The stages of one build, in order (see build)."""
+           ) -> tuple[dict[str, int] | None, Callable[[], None] | None]:
+    """The stages of one build, in order (see build): its counts (None when it stopped), and
+    what is left to do in the background (the preview's rebuilds: the open data and the
+    search index, after the pages)."""
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
     project = read_project(root, problems)
@@ -102,60 +154,55 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         project.dossier.kinds), problems, shared_passages(root))
     stages.done("index")
     if problems.errors or (strict and problems.warnings):
-        return None
+        return None, None
     # 5. Plan every page of the site, each with a key of what it shows.
     templates = template_folders(root)
     base = digest(code_version(), *map(tree_digest, templates), project.dossier)
     site = Site(index, project.dossier, project.entities, project.keys, base,
                 own_listing(templates, base))
-    last = _PLANS.pop((root, out), None)
-    planned = plan(site, last, changed)
-    manifest = Manifest(root, out)
-    writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages))
-    keys = {page.path: page.key for page in planned.pages}
-    todo = to_render(planned, last if preview and writer.incremental else None, manifest)
+    last = _LAST.pop((root, out), None)
+    planned = plan(site, last.plan if last else None, changed)
+    live = last if preview and last and (out / MARKER).is_file() else None
+    manifest = live.manifest if live else Manifest(root, out)
+    todo = to_render(planned, live.plan if live else None, manifest)
     stages.done("plan")
-    parts = PartsCache(root)
+    # 6. Render the pages whose key changed, into a staging folder.
+    record = Record(root, out, project, planned, manifest)
+    writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages),
+                        in_place=_pages_of(live.written) if live else None)
     try:
-        # 6. Render the pages whose key changed, into a staging folder; then the open data.
-        progress = Progress("Rendering", len(todo))
-        for page, data in render_pages(Renderer(templates, root, site), todo, progress.step):
-            writer.put(page.path, data)
-            keys[page.path] = page.key or digest(data)
-        progress.close()
-        for page in planned.pages:
-            writer.put(page.path, None)  # kept as the last build wrote it, if not staged
-        exports = open_data(site, [page.path for page in planned.pages], manifest, parts)
-        for path, (data, key) in exports.items():
-            writer.put(path, data)
-            keys[path] = key
+        _render(writer, Renderer(templates, root, site), todo, planned, record.keys)
         stages.done("render")
-        # 7. The search index, by Pagefind, from what is searchable (kept when that did not
-        #    change); after rendering, so that it and the render workers never peak together.
-        search_key, bundle = search_bundle(index, manifest, root / CACHE_DIR)
-        stages.done("search index")
+        if live is not None:
+            # 7-8. The preview's rebuild: the pages go in place now (the browser reloads);
+            #      the open data and the search index follow (`later`, in the background).
+            files = writer.finish()
+            record.wrote(writer)
+            return _summary(project, index, files, stages, started, problems), partial(
+                _data_later, site, record, _data_of(live.written))
+        # 7. The open data, and the search index by Pagefind from what is searchable (kept
+        #    when that did not change): after rendering, so that Pagefind and the render
+        #    workers never peak together.
+        _data(site, record, writer)
+        stages.done("open data and search index")
         # 8. Write what changed in one swap, and remember it for the next build.
-        for path, data in bundle.items():
-            writer.put(path, data)
-            keys[path] = digest(search_key, path)
         files = writer.finish()
     except TemplateProblem as exc:
         problems.error(exc.where, exc.message, exc.line_text)
-        return None
+        return None, None
     except search.SearchFailed as exc:
-        problems.error(Where("site/pagefind"), f"the search index could not be built: {exc}; "
-                       "reinstall Pagefind (pip install --force-reinstall pagefind-bin) and "
-                       "build again")
-        return None
+        problems.error(Where("site/pagefind"), search_failed(exc))
+        return None, None
     finally:
         writer.abort()
-    manifest.save(keys)
-    parts.save({s.id for s in project.sources})
-    _PLANS[(root, out)] = planned
-    lock = anchor_memory(project)
-    if lock != project.remembered:
-        save_lock(root, lock)
+    record.wrote(writer)
+    record.save()
     stages.done("write")
+    return _summary(project, index, files, stages, started, problems), None
+
+
+def _summary(project: Project, index: Index, files: int, stages: Stages, started: float,
+             problems: Problems) -> dict[str, int]:
     tally = counts(index)
     per_kind = ", ".join(f"{tally[k.id]} {k.short.lower()}" for k in project.dossier.kinds)
     return {**tally, "per_kind": per_kind, "files": files, "warnings": len(problems.warnings),
@@ -163,8 +210,102 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
-_PLANS: dict[tuple[Path, Path], Plan] = {}
-"""The plan of the last build of each project and site folder in this process (the preview)."""
+def search_failed(exc: Exception) -> str:
+    return (f"the search index could not be built: {exc}; reinstall Pagefind (pip install "
+            "--force-reinstall pagefind-bin) and build again")
+
+
+def _render(writer: SiteWriter, renderer: Renderer, todo: list[Page], planned: Plan,
+            keys: dict[str, str]) -> None:
+    """Render the pages to make (on every core) into the writer; keep the others."""
+    progress = Progress("Rendering", len(todo))
+    for page, data in render_pages(renderer, todo, progress.step):
+        writer.put(page.path, data)
+        keys[page.path] = page.key or digest(data)
+    progress.close()
+    for page in planned.pages:
+        writer.put(page.path, None)  # kept as the last build wrote it, if not staged
+
+
+def _data(site: Site, record: Record, writer: SiteWriter) -> None:
+    """The open data and the search index, into the writer."""
+    html = [page.path for page in record.plan.pages]
+    for path, (data, key) in open_data(site, html, record.manifest, record.parts).items():
+        writer.put(path, data)
+        record.keys[path] = key
+    search_key, bundle = search_bundle(site.index, record.manifest, record.root / CACHE_DIR)
+    for path, data in bundle.items():
+        writer.put(path, data)
+        record.keys[path] = digest(search_key, path)
+
+
+def _data_later(site: Site, record: Record, written: set[str]) -> None:
+    """The preview's open data and search index, put in place after its pages, then the
+    build's records (in the background, holding the build lock: the next build waits)."""
+    writer = SiteWriter(record.out, [], record.root, incremental=True, in_place=written)
+    try:
+        _data(site, record, writer)
+        writer.finish()
+    finally:
+        writer.abort()
+    record.wrote(writer)
+    record.save()
+
+
+def _is_data(path: str) -> bool:
+    return opendata.is_export(path) or path.startswith(f"{search.BUNDLE}/")
+
+
+def _pages_of(written: set[str]) -> set[str]:
+    return {p for p in written if not _is_data(p)}
+
+
+def _data_of(written: set[str]) -> set[str]:
+    return {p for p in written if _is_data(p)}
+
+
+class Record:
+    """What a build remembers for the next one: every file's key (the manifest), each
+    source's parts of the open data, where the anchors are, and the plan (for a next build in
+    this process)."""
+
+    def __init__(self, root: Path, out: Path, project: Project, planned: Plan,
+                 manifest: Manifest) -> None:
+        self.root, self.out, self.project, self.plan = root, out, project, planned
+        self.manifest, self.parts = manifest, PartsCache(root)
+        self.keys = {page.path: page.key for page in planned.pages}
+        self.written: set[str] = set()
+        self.changed: set[str] | None = set()
+        """The files put in place one by one (None: the site was swapped whole)."""
+
+    def wrote(self, writer: SiteWriter) -> None:
+        self.written |= {p.as_posix() for p in writer.wanted}
+        if writer.in_place is None:
+            self.changed = None
+        elif self.changed is not None:
+            self.changed |= writer.written
+
+    def save(self) -> None:
+        self.manifest.save(self.keys, self.changed)
+        self.parts.save({s.id for s in self.project.sources})
+        lock = anchor_memory(self.project)
+        if lock != self.project.remembered:
+            save_lock(self.root, lock)
+        _LAST[(self.root, self.out)] = Last(self.plan, self.manifest, self.written)
+
+
+@dataclass(frozen=True)
+class Last:
+    """What the last build of a project and site folder in this process made."""
+
+    plan: Plan
+    manifest: Manifest
+    written: set[str]
+    """Every file of the site it wrote or kept."""
+
+
+_LAST: dict[tuple[Path, Path], Last] = {}
+"""The last successful build of each project and site folder (the live preview's)."""
 
 
 def to_render(planned: Plan, last: Plan | None, manifest: Manifest) -> list[Page]:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import stat
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +57,36 @@ def tree_digest(folder: Path) -> str:
         return digest("none")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     return digest(*(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files))
+
+
+_DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
+"""Each input file this process read: its size, time and inode then, and its digest."""
+
+SETTLED_NS = 2_000_000_000
+"""A file last changed this long ago keeps its digest while its size, time and inode stay the
+same: a later change would give it a later time (a file changed within the clock's resolution
+of the last read could keep its time: one this recent is read again)."""
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes ('' when it cannot be read), read again only when its size,
+    time or inode changed: a rebuild of a large dossier stats its inputs, not reads them."""
+    name = str(path)
+    try:
+        st = os.stat(name)
+    except OSError:
+        return ""
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    held = _DIGESTS.get(name)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    try:
+        found = hashlib.sha256(read_regular(path)).hexdigest()
+    except OSError:
+        return ""
+    if time.time_ns() - st.st_mtime_ns > SETTLED_NS:
+        _DIGESTS[name] = (stamp, found)
+    return found
 
 
 Entry = tuple[Source, list[Problem], dict[str, Memory]]
@@ -138,11 +170,18 @@ class Manifest:
         previous = [p for p in self.pages if belongs(p)]
         return previous if all(self.unchanged(p, key(p)) for p in previous) else []
 
-    def save(self, keys: dict[str, str]) -> None:
+    def save(self, keys: dict[str, str], written: set[str] | None = None) -> None:
+        """Record each file's key and state. `written`: the only files this build changed
+        (the preview's rebuilds), so the others' recorded state still holds."""
         pages = {}
         for path, key in sorted(keys.items()):
+            old = self.pages.get(path)
+            if written is not None and old and path not in written:
+                pages[path] = [key, *old[1:]]
+                continue
             st = (self.out / path).stat()
             pages[path] = [key, st.st_size, st.st_mtime_ns]
+        self.pages = pages
         atomic_write(self.path, json.dumps({"out": str(self.out), "pages": pages}).encode())
 
 

@@ -419,8 +419,9 @@ def timeline_parts(ix: Index) -> list[TimelinePart]:
     """The timeline's pages: one with every event, or one per year (or month) with its own."""
     entries = ix.timeline
     units = set(date_units(list(ix.date_pages)))
+    order = {s.id: n for n, s in enumerate(ix.sources)}
     if len(entries) <= TIMELINE_ROWS:
-        return [TimelinePart("", "timeline.html", entries, _sources_of(entries, ix))]
+        return [TimelinePart("", "timeline.html", entries, _sources_of(entries, order))]
     by_year: dict[str, list[TimelineEntry]] = {}
     for t in entries:
         by_year.setdefault(t.ref.start[:4], []).append(t)
@@ -432,14 +433,16 @@ def timeline_parts(ix: Index) -> list[TimelinePart]:
             for t in events:
                 groups.setdefault(t.ref.start[:7], []).append(t)
         found += [TimelinePart(label, f"timeline/{label}.html", tuple(group),
-                               _sources_of(group, ix), date_path(label) if label in units else "")
+                               _sources_of(group, order),
+                               date_path(label) if label in units else "")
                   for label, group in groups.items()]
     return found
 
 
-def _sources_of(entries: Sequence[TimelineEntry], ix: Index) -> tuple[Source, ...]:
-    ids = {t.context.source.id for t in entries}
-    return tuple(s for s in ix.sources if s.id in ids)
+def _sources_of(entries: Sequence[TimelineEntry], order: dict[str, int]) -> tuple[Source, ...]:
+    """The sources of these events, in publication order."""
+    found = {t.context.source.id: t.context.source for t in entries}
+    return tuple(sorted(found.values(), key=lambda s: order[s.id]))
 
 
 def timeline_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:

@@ -8,6 +8,7 @@ the cache (dossier/cache.py), the rest are made on every core.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
-from dossier.cache import SourceCache, code_version, digest
+from dossier.cache import SourceCache, code_version, digest, file_digest
 from dossier.clean import Rules, clean_text, dossier_rules
 from dossier.index import sentences
 from dossier.inputs import check_inputs, read_regular
@@ -100,8 +101,8 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     keys, todo = {}, []
     progress = Progress("Cleaning and anchoring", len(seeds))
     for sid, path in seeds.items():
-        keys[sid] = digest(shared, sid, path.name, _bytes(path),
-                           _bytes(annotation_path(root, sid)))
+        keys[sid] = digest(shared, sid, path.name, file_digest(path),
+                           file_digest(annotation_path(root, sid)))
         hit = cache.get(sid, keys[sid])
         if hit is None:
             todo.append((sid, path, keys[sid], memory.get(sid, {})))
@@ -128,9 +129,29 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
             sources.append(source)
         else:
             del keys[sid]
-    texts = {s.id: (Text(s.cleaned, s.meta.seed), s.meta) for s in sources}
+    texts = Texts({s.id: s for s in sources})
     claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
     return Project(dossier, entities, seeds, sources, complete, tally, keys, claims, now, memory)
+
+
+class Texts(Mapping[str, tuple[Text, SourceMeta]]):
+    """Each source's text as the claims are anchored in it, made for the sources they cite."""
+
+    def __init__(self, sources: dict[str, Source]) -> None:
+        self.sources = sources
+        self.made: dict[str, tuple[Text, SourceMeta]] = {}
+
+    def __getitem__(self, sid: str) -> tuple[Text, SourceMeta]:
+        if sid not in self.made:
+            src = self.sources[sid]
+            self.made[sid] = (Text(src.cleaned, src.meta.seed), src.meta)
+        return self.made[sid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
 
 
 def _bytes(path: Path) -> bytes:

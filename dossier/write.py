@@ -6,7 +6,8 @@ a rebuild first links every page it kept unchanged from the old site into the st
 (hard links: no copy), then the staging folder and the site swap names. Either every changed
 page is in place or none is: a build that fails, is interrupted or runs out of disk before the
 swap (`abort`) leaves the previous site untouched, and the next build removes its staging
-folder (`output.remove_leftovers`).
+folder (`output.remove_leftovers`). The live preview's rebuilds instead move each changed file
+into place, one at a time (SiteWriter._put_in_place): its edits cost what they change.
 """
 
 from __future__ import annotations
@@ -32,18 +33,23 @@ class SiteWriter:
     """Takes the pages of one build as they come; changes the site only in `finish`."""
 
     def __init__(self, out: Path, static: list[Path], root: Path,
-                 incremental: bool = False) -> None:
+                 incremental: bool = False, in_place: set[str] | None = None) -> None:
         self.out, self.static = out, static
         """The folders whose files become site/static/, a later one's file replacing an
         earlier one's of the same name (the tool's defaults, then the dossier's own)."""
         self.root = root.resolve()
         """The dossier's static files are read only from inside this folder (the project)."""
         self.incremental = incremental and self.out.is_dir()
+        self.in_place = in_place if self.incremental and (self.out / MARKER).is_file() else None
+        """The live preview's rebuilds: every file the last build wrote, which this build puts
+        in place file by file instead of swapping the whole site (see finish)."""
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{STAGE_PREFIX}",
                                            dir=self.out.parent))
         self.wanted: set[PurePosixPath] = set()
         self.staged: set[PurePosixPath] = set()
+        self.written: set[str] = set()
+        """The files `finish` put in the site (site paths)."""
 
     def put(self, rel: str, data: bytes | None) -> None:
         """A page of this build: its bytes, or None for a page the last build wrote as it
@@ -69,6 +75,8 @@ class SiteWriter:
         try:
             for rel, data in self._static_files():
                 self.put(rel, data)
+            if self.in_place is not None:
+                return self._put_in_place()
             if self.incremental and not self.staged and (self.out / MARKER).is_file() \
                     and _files(self.out) == self.wanted:
                 return 0
@@ -82,6 +90,28 @@ class SiteWriter:
             return len(self.staged)
         finally:
             self.abort()
+
+    def _put_in_place(self) -> int:
+        """Move each changed file into the site (each whole: os.replace) and delete the files
+        the last build wrote that this one does not: the cost of the files that changed, not
+        of the site. Stopped half way, the site holds whole pages, some old and some new; the
+        manifest still records the old ones, so the next build makes the new ones again."""
+        assert self.in_place is not None
+        made: set[str] = set()
+        for path in sorted(self.staged):
+            rel = path.as_posix()
+            folder = os.path.dirname(rel)
+            if folder and folder not in made:
+                os.makedirs(os.path.join(self.out, folder), exist_ok=True)
+                made.add(folder)
+            os.replace(self.stage.joinpath(*path.parts), self.out.joinpath(*path.parts))
+            self.written.add(rel)
+        wanted = {p.as_posix() for p in self.wanted}
+        for rel in sorted(self.in_place - wanted, reverse=True):
+            target = self.out.joinpath(*safe_relpath(rel).parts)
+            target.unlink(missing_ok=True)
+            _prune(target.parent, self.out)
+        return len(self.staged)
 
     def abort(self) -> None:
         """Forget this build: the site stays as the last good build left it."""
@@ -124,6 +154,16 @@ def _link(old_site: str, new_site: str, rel: str, made: set[str]) -> None:
         os.link(old, new, follow_symlinks=False)
     except OSError:
         shutil.copy2(old, new, follow_symlinks=False)
+
+
+def _prune(folder: Path, site: Path) -> None:
+    """Remove empty folders from `folder` up to the site (a clean build has none)."""
+    while folder != site and folder.is_relative_to(site):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _files(site: Path) -> set[PurePosixPath]:

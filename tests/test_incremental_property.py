@@ -22,8 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dossier import build as building
 from dossier import update
 from dossier.build import build as run_build
+from dossier.build import settle
 from dossier.models import Problems
 from tests.conftest import clean_build, files, quiet_build, write_mini
 
@@ -140,7 +142,9 @@ def build(root: Path, preview: bool) -> bool:
     if not preview:
         return quiet_build("--root", str(root)) == 0
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-        return run_build(root, root / "site", Problems(), preview=True) is not None
+        built = run_build(root, root / "site", Problems(), preview=True) is not None
+    settle(root, root / "site")  # the open data and the search index, put in place after
+    return built
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["command line", "preview"])
@@ -153,7 +157,8 @@ def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(preview: bool,
     (update._apply; the registry, the claims or the set of seeds changed: the index is made
     whole), and plans again only what they touch."""
     with tempfile.TemporaryDirectory() as tmp, \
-            mock.patch.object(update, "_apply", wraps=update._apply) as applied:
+            mock.patch.object(update, "_apply", wraps=update._apply) as applied, \
+            mock.patch.object(building, "_data_later", wraps=building._data_later) as later:
         base = Path(tmp)
         root = write_mini(base / "mini")
         assert build(root, preview)
@@ -164,3 +169,5 @@ def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(preview: bool,
             differ = sorted(p for p in built.keys() | clean.keys() if built.get(p) != clean.get(p))
             assert differ == [], (steps, step)
         assert applied.call_count >= sum(1 for step in steps if step in ANNOTATIONS_ONLY), steps
+        # the preview puts its pages in place first, the open data and search index after
+        assert later.call_count == (len(steps) if preview else 0), steps
