@@ -114,13 +114,13 @@ def _start_later(root: Path, out: Path, later: Callable[[], None], lock: BuildLo
             lock.__exit__(None, None, None)
 
     thread = threading.Thread(target=run, name="dossier-open-data", daemon=True)
-    _LATER[(root, out)] = thread
+    _LATER[(Path(os.path.abspath(root)), Path(os.path.abspath(out)))] = thread
     thread.start()
 
 
 def settle(root: Path, out: Path) -> None:
     """Wait for the background work of the last preview rebuild of this site, if any."""
-    thread = _LATER.pop((root, out), None)
+    thread = _LATER.pop((Path(os.path.abspath(root)), Path(os.path.abspath(out))), None)
     if thread is not None:
         thread.join()
 
@@ -339,13 +339,6 @@ def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
     """The open-data files, each with its key: (None, key) for each when the last build's
     are still right (nothing they are made from changed); a source's parts of them are made
     again only when it changed (PartsCache)."""
-    def key(path: str) -> str:
-        return digest(site.base, site.whole, "export", path)
-
-    kept = manifest.kept(opendata.is_export, key) if site.whole else []
-    if kept:
-        return {path: (None, key(path)) for path in kept}
-
     def part_key(src: Source) -> str:
         """What a source's parts show: the source, and the names and kinds of the entities
         it mentions ('' when it has no cache key: always made)."""
@@ -355,6 +348,17 @@ def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
         return digest(site.base, site.source_keys[src.id],
                       [(e.id, e.name, e.kind) for e in map(site.entities.get, named) if e])
 
+    def key(path: str) -> str:
+        """A file of one source's: that source's part key; a joined file: the whole's."""
+        if sid := opendata.source_file(path):
+            own = part_key(site.by_id[sid]) if sid in site.by_id else ""
+            return digest(own, path) if own else ""
+        return digest(site.base, site.whole, "export", path) if site.whole else ""
+
+    kept = manifest.kept(opendata.is_export, key)
+    if kept and all(key(path) for path in kept):
+        return {path: (None, key(path)) for path in kept}
+
     def kept_part(src: Source) -> opendata.Parts | None:
         return parts.get(src.id, k) if (k := part_key(src)) else None
 
@@ -363,5 +367,13 @@ def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
             parts.put(src.id, k, made)
 
     files = opendata.exports(site.index, site.entities, site.dossier, html, kept_part, made_part)
-    return {path: (data, key(path) if site.whole else digest(data))
-            for path, data in files.items()}
+    out: dict[str, tuple[bytes | None, str]] = {}
+    for path, data in files.items():
+        k = key(path)
+        if not k:
+            out[path] = (data, digest(data))
+        elif opendata.source_file(path) and manifest.unchanged(path, k):
+            out[path] = (None, k)  # that source's file as the last build wrote it
+        else:
+            out[path] = (data, k)
+    return out

@@ -68,7 +68,7 @@ same: a later change would give it a later time (a file changed within the clock
 of the last read could keep its time: one this recent is read again)."""
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: Path | str) -> str:
     """The sha256 of a file's bytes ('' when it cannot be read), read again only when its size,
     time or inode changed: a rebuild of a large dossier stats its inputs, not reads them."""
     name = str(path)
@@ -81,7 +81,7 @@ def file_digest(path: Path) -> str:
     if held is not None and held[0] == stamp:
         return held[1]
     try:
-        found = hashlib.sha256(read_regular(path)).hexdigest()
+        found = hashlib.sha256(read_regular(Path(name))).hexdigest()
     except OSError:
         return ""
     if time.time_ns() - st.st_mtime_ns > SETTLED_NS:

@@ -216,12 +216,13 @@ def timeline_order(t: TimelineEntry) -> tuple[str, str, str, str, int]:
 
 
 def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], problems: Problems,
-                    index: Index, warn_unused: bool, spans: list[Problems] | None = None
-                    ) -> None:
+                    index: Index, warn_unused: bool, spans: list[Problems] | None = None,
+                    cited: dict[str, tuple[EntityInfo, Problems]] | None = None) -> None:
     """What the index reports, in order: dangling references, annotations that cover no text
     (`spans`: each source's, when known), entities no source mentions and descriptions citing
     a source that does not mention the entity (both only if every annotation file could be
-    read, so the report is not noise)."""
+    read, so the report is not noise; `cited`: each entity's last report of the latter, kept
+    while its record is the same)."""
     _check_references(entities, set(seed_ids), problems)
     if spans is None:
         for src in index.sources:
@@ -235,8 +236,14 @@ def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], probl
         if not info.mentions:
             problems.warn(info.entity.where, f"entity '{eid}' is not mentioned in any source")
     by_id = {s.id: s for s in index.sources}
-    for info in index.entities.values():
-        _check_citations(info, by_id, problems)
+    for eid, info in index.entities.items():
+        held = cited.get(eid) if cited is not None else None
+        if held is None or held[0] is not info:
+            held = (info, Problems())
+            _check_citations(info, by_id, held[1])
+            if cited is not None:
+                cited[eid] = held
+        problems.items.extend(held[1].items)
 
 
 def speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],

@@ -143,6 +143,10 @@ def exports(index: Any, entities: Any, dossier: Any, pages: Iterable[str],
     collection = _json(annotation_collection((), entities, dossier, total=total)).decode()
     files["data/annotations.jsonld"] = collection.replace(
         '"items":[]', '"items":[' + ",".join(items) + "]", 1).encode("utf-8")
+    for src, share in zip(sources, shares, strict=True):
+        page = _json(annotation_page(src, dossier)).decode()
+        files[annotation_page_path(src)] = page.replace(
+            '"items":[]', '"items":[' + share["annotations"] + "]", 1).encode("utf-8")
     html = sorted(p for p in pages if p.endswith(".html"))
     files["data/SHA256SUMS"] = capture.sums(sources)
     files["sitemap.xml"] = sitemap(html, dossier)
@@ -166,6 +170,14 @@ def source_parts(src: Source, entities: dict[str, Entity], dossier: Any) -> Part
 
 def _joined_csv(header: list[str], shares: list[Parts], name: str) -> bytes:
     return (_csv_rows([header]) + "".join(p[name] for p in shares)).encode("utf-8")
+
+
+def source_file(path: str) -> str:
+    """The source id of an open-data file made from one source only, else ''."""
+    for folder, suffix in (("data/cleaned/", ".txt"), ("data/annotations/", ".jsonld")):
+        if path.startswith(folder) and path.endswith(suffix):
+            return path[len(folder):-len(suffix)]
+    return ""
 
 
 def is_export(path: str) -> bool:
@@ -314,6 +326,19 @@ def annotations(src: Source, entities: dict[str, Entity], dossier: Any) -> list[
             "motivation": "tagging", "body": body,
             "target": _target(src, d.span.start, d.span.end, dossier)}))
     return [a for _, a in sorted(out, key=lambda ka: ka[0])]
+
+
+def annotation_page_path(source: Source) -> str:
+    """Where one source's annotations are published on their own."""
+    return f"data/annotations/{source.id}.jsonld"
+
+
+def annotation_page(source: Source, dossier: Any) -> dict:
+    """One source's annotations as a W3C AnnotationPage, part of the dossier's collection
+    (its items left out, to be joined in as text: see exports)."""
+    return {"@context": ANNO_CONTEXT, "id": _abs(dossier, annotation_page_path(source)),
+            "type": "AnnotationPage", "partOf": _abs(dossier, "data/annotations.jsonld"),
+            "items": []}
 
 
 def annotation_collection(sources: Iterable[Source], entities: dict[str, Entity],

@@ -120,6 +120,10 @@ class Site:
         return digest("whole", sorted(keys.items()), sorted(self.entities.items()), ix.claims)
 
     @cached_property
+    def counts(self) -> dict[str, int]:
+        return counts(self.index)
+
+    @cached_property
     def stamp(self) -> tuple[object, ...]:
         """What every page's key has in it beside what the page shows: the templates and
         settings, and (with the dossier's own listing templates) the whole dossier."""
@@ -198,14 +202,18 @@ def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan
     def group(owner: Owner, changes: frozenset[str] | None, make: Callable[[], list[Page]]
               ) -> None:
         kept = last_owned.get(owner)
-        keep = kept is not None and changes is not None and owner[1] not in changes
-        fresh.owned[owner] = kept if keep else make()  # type: ignore[assignment]
+        if kept is not None and changes is not None and owner[1] not in changes:
+            fresh.owned[owner] = kept
+            fresh.memo.update((p.path, memo[p.path]) for p in kept if p.path in memo)
+        else:
+            fresh.owned[owner] = make()
 
     for src in ix.sources:
         group(("source", src.id), changed.sources, partial(lambda s: [source_page(site, s)], src))
     for infos in ix.by_kind.values():
         for info in infos:
-            group(("entity", info.entity.id), changed.entities, partial(entity_pages, site, info))
+            group(("entity", info.entity.id), changed.entities,
+                  partial(entity_pages, site, info, memo, fresh.memo))
     units = date_units(list(ix.date_pages))
     for unit in units:
         group(("date", unit), changed.units,
@@ -238,17 +246,18 @@ def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
 
 def whole_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """The home page, who said what and the claims."""
-    ix, shown = site.index, counts(site.index)
+    ix, shown = site.index, site.counts
     first = ix.sources[:LIST_ROWS]
 
     def make_home() -> Page:
         origins = [(o, [site.listed(site.by_id[m]) for m in o.members if m in site.by_id])
-                   for o in ix.origins]
+                   for o in home_origins(ix)]
         return Page("index.html", "home.html",
-                    site.narrowed("home", shown, origins, [site.row(s) for s in first]),
+                    site.narrowed("home", shown, len(ix.origins), origins,
+                                  [site.row(s) for s in first]),
                     _home)
 
-    members = (site.by_id[m] for o in ix.origins for m in o.members if m in site.by_id)
+    members = (site.by_id[m] for o in home_origins(ix) for m in o.members if m in site.by_id)
     home = _kept(memo, fresh, "index.html", (repr(shown), ix.origins, *first, *members),
                  make_home)
     named = [(site.entities[eid], said) for eid, said in ix.said_by.items()]
@@ -354,9 +363,10 @@ def entities_in(src: Source, entities: dict[str, Entity]) -> list[tuple[Entity, 
                   key=lambda en: (en[0].kind, en[0].name.casefold()))
 
 
-def entity_pages(site: Site, info: EntityInfo) -> list[Page]:
+def entity_pages(site: Site, info: EntityInfo, memo: Memo | None = None,
+                 fresh: Memo | None = None) -> list[Page]:
     """An entity's page (with its first PAGE_SOURCES sources) and its further pages of
-    mentions."""
+    mentions (each kept from the last plan, `memo`, while it lists the same records)."""
     e = info.entity
     said = site.index.said_by.get(e.id, ())
     chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e))
@@ -364,11 +374,16 @@ def entity_pages(site: Site, info: EntityInfo) -> list[Page]:
     found = [Page(entity_path(e), "entity.html", _entity_key(site, info, first, said),
                   partial(_entity, e.id, pager))]
     for k, (chunk, pager) in enumerate(chunks[1:], start=2):
-        key = site.key("mentions", e.id, e.name, e.kind, k, len(chunks),
-                       [(site.listed(src), [shown(c) for c in contexts])
-                        for src, contexts in chunk])
-        found.append(Page(mentions_path(e, k), "mentions.html", key,
-                          partial(_entity, e.id, pager)))
+        def make(k: int = k, chunk: Sequence[Any] = chunk, pager: Pager = pager) -> Page:
+            key = site.key("mentions", e.id, e.name, e.kind, k, len(chunks),
+                           [(site.listed(src), [shown(c) for c in contexts])
+                            for src, contexts in chunk])
+            return Page(mentions_path(e, k), "mentions.html", key,
+                        partial(_entity, e.id, pager))
+
+        made_from = (repr(e), len(chunks), *(x for item in chunk for x in item))
+        found.append(_kept(memo or {}, fresh if fresh is not None else {},
+                           mentions_path(e, k), made_from, make))
     return found
 
 
@@ -472,10 +487,20 @@ def timeline_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
 # no records of that build.
 
 
+def home_origins(ix: Index) -> tuple[overlap.Origin, ...]:
+    """The origins the home page lists: all of them, or in a dossier of more than LIST_ROWS,
+    the first LIST_ROWS of those with more than one source."""
+    if len(ix.origins) <= LIST_ROWS:
+        return ix.origins
+    return tuple(o for o in ix.origins if len(o.members) > 1)[:LIST_ROWS]
+
+
 def _home(site: Site) -> dict[str, object]:
     ix = site.index
     first = ix.sources[:LIST_ROWS]
-    return {"index": ix, "counts": counts(ix), "listed": first, "pager": None,
+    origins = home_origins(ix)
+    return {"index": ix, "counts": site.counts, "listed": first, "pager": None,
+            "origins": origins, "origins_more": len(ix.origins) - len(origins),
             "listed_all": len(first) == len(ix.sources),
             "origins_summary": overlap.summary(ix.origins, len(ix.sources))}
 
@@ -484,7 +509,7 @@ def _quotes(site: Site) -> dict[str, object]:
     ix = site.index
     named = [(site.entities[eid], said) for eid, said in ix.said_by.items()]
     named.sort(key=lambda es: (-len(es[1]), es[0].name.casefold()))
-    return {"index": ix, "named": named, "counts": counts(ix)}
+    return {"index": ix, "named": named, "counts": site.counts}
 
 
 def _whole_index(site: Site) -> dict[str, object]:

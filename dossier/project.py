@@ -7,6 +7,7 @@ the cache (dossier/cache.py), the rest are made on every core.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -100,9 +101,10 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     found: dict[str, tuple[Source | None, list[Problem], dict[str, Memory]]] = {}
     keys, todo = {}, []
     progress = Progress("Cleaning and anchoring", len(seeds))
+    annotations = str(annotation_path(root, "x").parent)
     for sid, path in seeds.items():
-        keys[sid] = digest(shared, sid, path.name, file_digest(path),
-                           file_digest(annotation_path(root, sid)))
+        keys[sid] = digest(shared, sid, path.name, file_digest(str(path)),
+                           file_digest(os.path.join(annotations, f"{sid}.yaml")))
         hit = cache.get(sid, keys[sid])
         if hit is None:
             todo.append((sid, path, keys[sid], memory.get(sid, {})))

@@ -20,6 +20,7 @@ command indexes on its own threads, in its own process, while Python renders the
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -30,6 +31,7 @@ from markupsafe import escape
 from . import dates
 from .cache import digest
 from .index import Index
+from .models import Source
 from .output import SEARCH_PREFIX
 from .paths import date_path, entity_path, source_path
 
@@ -47,13 +49,14 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
     """{site-relative page path: the HTML Pagefind indexes for that page}."""
     docs = {}
     for src in ix.sources:
-        meta = src.meta
-        parts = [f"<h1>{escape(meta.headline)}</h1>",
-                 f"<p>{escape(meta.publisher or '')} {escape(meta.published.date or '')}</p>"]
-        for n, block in enumerate(src.cleaned.blocks, start=1):
-            tag = "h2" if block.role == "subheading" else "p"
-            parts.append(f'<{tag} id="p-{n}">{escape(block.text)}</{tag}>')
-        docs[source_path(src)] = _page(meta.headline, parts)
+        held = _SOURCE_DOCS.get(src.id)
+        if held is None or held[0] is not src:
+            held = _SOURCE_DOCS[src.id] = (src, _source_document(src))
+        docs[source_path(src)] = held[1]
+    if len(_SOURCE_DOCS) > len(ix.sources):  # sources removed since
+        ids = {s.id for s in ix.sources}
+        for sid in [sid for sid in _SOURCE_DOCS if sid not in ids]:
+            del _SOURCE_DOCS[sid]
     for infos in ix.by_kind.values():
         for info in infos:
             e = info.entity
@@ -71,6 +74,21 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
     return docs
 
 
+_SOURCE_DOCS: dict[str, tuple[Source, bytes]] = {}
+"""Each source's search document, with the source record it was made from: a rebuild in this
+process makes the documents of changed sources only."""
+
+
+def _source_document(src: Source) -> bytes:
+    meta = src.meta
+    parts = [f"<h1>{escape(meta.headline)}</h1>",
+             f"<p>{escape(meta.publisher or '')} {escape(meta.published.date or '')}</p>"]
+    for n, block in enumerate(src.cleaned.blocks, start=1):
+        tag = "h2" if block.role == "subheading" else "p"
+        parts.append(f'<{tag} id="p-{n}">{escape(block.text)}</{tag}>')
+    return _page(meta.headline, parts)
+
+
 def _page(title: str, parts: list[str]) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
             f'{escape(title)}</title></head><body><main data-pagefind-body>'
@@ -79,7 +97,20 @@ def _page(title: str, parts: list[str]) -> bytes:
 
 def key(docs: dict[str, bytes]) -> str:
     """A hash of everything searchable: the bundle is a function of it."""
-    return digest(*(part for path in sorted(docs) for part in (path, docs[path])))
+    return digest(*(part for path in sorted(docs) for part in (path, _digest_of(docs[path]))))
+
+
+_DIGESTS: dict[int, tuple[bytes, str]] = {}
+
+
+def _digest_of(doc: bytes) -> str:
+    """A document's digest, kept while the same bytes object is in use (see _SOURCE_DOCS)."""
+    held = _DIGESTS.get(id(doc))
+    if held is None or held[0] is not doc:
+        held = _DIGESTS[id(doc)] = (doc, hashlib.sha256(doc).hexdigest())
+        if len(_DIGESTS) > 4 * len(_SOURCE_DOCS) + 10_000:
+            _DIGESTS.clear()
+    return held[1]
 
 
 class Indexing:

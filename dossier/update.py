@@ -76,6 +76,8 @@ class State:
     """Date page -> source id -> its date expressions listed there."""
     spans: dict[str, Problems] = field(default_factory=dict)
     """Source id -> the problems of its annotations' spans."""
+    cited: dict[str, tuple[EntityInfo, Problems]] = field(default_factory=dict)
+    """Entity id -> its record and the problems of its description's citations."""
 
 
 _LAST: dict[Path, State] = {}
@@ -311,4 +313,4 @@ def _problems(state: State, problems: Problems) -> None:
     """The problems index.build_index reports, in its order, from the pieces."""
     ix, inputs = state.index, state.inputs
     entity_problems(inputs.entities, inputs.seed_ids, problems, ix, inputs.warn_unused,
-                    spans=[state.spans[s.id] for s in ix.sources])
+                    spans=[state.spans[s.id] for s in ix.sources], cited=state.cited)

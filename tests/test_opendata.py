@@ -412,3 +412,43 @@ def test_two_builds_give_identical_open_data(tmp_path):
             "data/sources.json", "data/sources.csv", "data/annotations.jsonld",
             "data/cleaned/alpha.txt", "data/cleaned/beta.txt", "sitemap.xml",
             "feed.xml"} <= set(files[0])
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_each_source_s_annotations_are_also_a_page_of_the_collection(request, name):
+    """data/annotations/<id>.jsonld: a W3C AnnotationPage, part of the collection, holding
+    exactly that source's items of it, in the same order."""
+    site = site_of(request, name)
+    collection = json.loads((site / "data/annotations.jsonld").read_text(encoding="utf-8"))
+    items = collection["first"]["items"]
+    pages = sorted((site / "data/annotations").glob("*.jsonld"))
+    assert [p.stem for p in pages] == sorted(source_pages(site))
+    joined = []
+    for path in pages:
+        page = json.loads(path.read_text(encoding="utf-8"))
+        assert page["type"] == "AnnotationPage" and page["partOf"] == collection["id"]
+        assert page["id"].endswith(f"data/annotations/{path.name}")
+        target = f"data/cleaned/{path.stem}.txt"
+        assert all(a["target"]["source"]["id"].endswith(target) for a in page["items"])
+        joined += page["items"]
+    assert joined == items and collection["total"] == len(items)
+
+
+def test_an_edit_rewrites_that_source_s_files_only(mini):
+    """A note on a mention of beta: beta's annotation page changes, alpha's is kept (its file
+    untouched), and the collection is joined again."""
+    from tests.conftest import edit, quiet_build
+
+    assert quiet_build("--root", str(mini)) == 0
+    data = mini / "site/data"
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in (
+        data / "annotations/alpha.jsonld", data / "annotations/beta.jsonld",
+        data / "cleaned/alpha.txt", data / "annotations.jsonld")}
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+         "  - {quote: Tehran, entity: tehran, note: Capital of Iran.}\n")
+    assert quiet_build("--root", str(mini)) == 0
+    after = {p: (p.stat().st_ino, p.read_bytes()) for p in before}
+    assert after[data / "annotations/alpha.jsonld"] == before[data / "annotations/alpha.jsonld"]
+    assert after[data / "cleaned/alpha.txt"] == before[data / "cleaned/alpha.txt"]
+    assert b"Capital of Iran." in after[data / "annotations/beta.jsonld"][1]
+    assert b"Capital of Iran." in after[data / "annotations.jsonld"][1]

@@ -129,3 +129,14 @@ def test_an_edit_remakes_only_the_list_pages_that_show_it(mini, small_pages, mon
     made = rendered(mini, monkeypatch)
     assert [p for p in made if p.startswith("timeline")] == ["timeline/2014.html"]
     assert files(mini / "site") == clean_build(mini, tmp_path / "b")
+
+
+def test_a_home_page_of_many_origins_lists_only_those_shared_by_several_sources(mini,
+                                                                                small_pages):
+    """With more origins than a page lists, the home page names the origins that several
+    sources share (none in the mini dossier) and counts the others."""
+    assert quiet_build("--root", str(mini)) == 0
+    section = soup(mini / "site/index.html").find("section", attrs={"aria-labelledby":
+                                                                     "h-origins"})
+    assert section.select("li") == []
+    assert "2 more origins, each a single source, are not listed here" in section.get_text()
