@@ -335,3 +335,65 @@ def test_a_renamed_via_is_renamed_wherever_the_statement_is_listed(mini, tmp_pat
     edit(mini / "content/entities/all.yaml", "name: Associated Press", "name: AP")
     assert quiet_build("--root", str(mini)) == 0
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Builds record the state of their inputs and site at once (not only for inputs last
+    changed two seconds before), so that the next build may find nothing changed."""
+    from dossier import unchanged
+
+    monkeypatch.setattr(unchanged, "SETTLED_NS", -1)
+
+
+def build_output(root: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = build.main(["--root", str(root)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_nothing_changed_is_found_from_the_files_states_and_says_the_same(mini, settled):
+    """The second build reads no input: it reports the first's summary and warnings again."""
+    first = build_output(mini)
+    before = files(mini / "site")
+    from dossier import project
+
+    real = project.read_project
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(project, "read_project", lambda *a, **k: pytest.fail("read the project"))
+        mp.setattr("dossier.build.read_project", project.read_project)
+        second = build_output(mini)
+    assert real is not None and second[0] == first[0] == 0
+    assert "nothing changed since the last build" in second[1]
+    assert second[2] == first[2] and "warning" in first[2]  # the same problems, again
+    assert first[1].split(" files written")[0].rsplit(";", 1)[0] == \
+        second[1].split(" files written")[0].rsplit(";", 1)[0]
+    assert files(mini / "site") == before
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_with_a_record_of_the_last_build_an_edit_is_still_built(mini, tmp_path, edit, settled):
+    assert quiet_build("--root", str(mini)) == 0
+    EDITS[edit](mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+@pytest.mark.parametrize("change", ["edited", "deleted", "stray", "base url"])
+def test_with_a_record_of_the_last_build_a_site_changed_by_hand_is_restored(
+        mini, tmp_path, settled, change):
+    assert quiet_build("--root", str(mini)) == 0
+    if change == "edited":
+        (mini / "site/sources/alpha.html").write_text("edited by hand")
+    elif change == "deleted":
+        (mini / "site/places/aleppo.html").unlink()
+    elif change == "stray":
+        (mini / "site/stray.html").write_text("not ours")
+    args = ["--root", str(mini)] + (["--base-url", "https://example.org/d/"]
+                                    if change == "base url" else [])
+    assert quiet_build(*args) == 0
+    if change == "base url":
+        assert "https://example.org/d/" in (mini / "site/sitemap.xml").read_text()
+    else:
+        assert files(mini / "site") == clean_build(mini, tmp_path)

@@ -1,0 +1,79 @@
+"""A command-line build with nothing to do: found from the files' states, without reading them.
+
+After a build, `remember` records the size, time and inode of every input file (the project's
+seeds/, content/ and templates/, the tool's own defaults), the tool's version, the options,
+and the state of every file and folder of the site it wrote, with the build's summary and
+problems. The next build asks `unchanged` first: when every state is the same, the site is
+what a build would make, so it reports the same summary and problems and stops. An input file
+changed within SETTLED_NS of the record could keep its time: then nothing is recorded. (A file
+of the site changed by hand gets a new time, a file added or removed a new time for its
+folder.)
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+from .cache import SETTLED_NS, code_version, digest
+from .inputs import INPUT_FOLDERS
+from .layout import DEFAULTS
+from .models import Problem
+from .output import CACHE_DIR, atomic_write
+
+State = list[tuple[str, int, int, int]]
+
+
+def _states(top: Path) -> State:
+    """(path, size, time, inode) of every file and folder below `top`, in a stable order."""
+    found: State = []
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        dirs.sort()
+        for name in (".", *sorted(names)):
+            path = os.path.join(folder, name) if name != "." else folder
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+    return found
+
+
+def _record_path(root: Path, out: Path) -> Path:
+    return root / CACHE_DIR / f"unchanged-{digest(str(out))[:12]}.pickle"
+
+
+def _now(root: Path, out: Path, options: object) -> tuple[str, State, State]:
+    inputs = [s for name in INPUT_FOLDERS for s in _states(root / name)] + _states(DEFAULTS)
+    return digest(code_version(), options), inputs, _states(out)
+
+
+def unchanged(root: Path, out: Path, options: object
+              ) -> tuple[dict[str, Any], list[Problem]] | None:
+    """The last build's summary and problems, if nothing it was made from or it made has
+    changed since; else None."""
+    try:
+        with open(_record_path(root, out), "rb") as f:
+            recorded = pickle.load(f)  # noqa: S301 - our own cache
+        version, inputs, site, summary, problems = recorded
+    except Exception:  # noqa: BLE001 - no record, or one this version cannot read: build
+        return None
+    if (version, inputs, site) != _now(root, out, options):
+        return None
+    return summary, problems
+
+
+def remember(root: Path, out: Path, options: object, summary: dict[str, Any],
+             problems: list[Problem]) -> None:
+    """Record the states after a build (nothing, if a file changed too recently to tell)."""
+    path = _record_path(root, out)
+    path.unlink(missing_ok=True)
+    version, inputs, site = _now(root, out, options)
+    newest = max((s[2] for s in inputs), default=0)
+    if time.time_ns() - newest <= SETTLED_NS:
+        return
+    atomic_write(path, pickle.dumps((version, inputs, site, summary, problems),
+                                    protocol=pickle.HIGHEST_PROTOCOL))
