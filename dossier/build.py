@@ -8,6 +8,7 @@ leaves the previous site/ untouched. The commands that call it are in dossier/cl
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -162,6 +163,9 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     if base_url:
         project = replace(project, dossier=replace(
             project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
+    # What was read lives until the build ends (and, in the preview, the next builds): out
+    # of the collector's reach, a collection does not walk a large dossier's every record.
+    gc.freeze()
     stages.done("read, clean and anchor")
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index, changed = index_project(root, project.sources, Inputs(
@@ -184,7 +188,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     # 6. Render the pages whose key changed, into a staging folder.
     record = Record(root, out, project, planned, manifest)
     writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages),
-                        in_place=_pages_of(live.written) if live else None)
+                        in_place=live.pages if live else None)
     try:
         _render(writer, Renderer(templates, root, site), todo, planned, record.keys)
         stages.done("render")
@@ -194,7 +198,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             files = writer.finish()
             record.wrote(writer)
             return _summary(project, index, files, stages, started, problems), partial(
-                _data_later, site, record, _data_of(live.written))
+                _data_later, site, record, live.data)
         # 7. The open data, and the search index by Pagefind from what is searchable (kept
         #    when that did not change): after rendering, so that Pagefind and the render
         #    workers never peak together.
@@ -271,12 +275,6 @@ def _is_data(path: str) -> bool:
     return opendata.is_export(path) or path.startswith(f"{search.BUNDLE}/")
 
 
-def _pages_of(written: set[str]) -> set[str]:
-    return {p for p in written if not _is_data(p)}
-
-
-def _data_of(written: set[str]) -> set[str]:
-    return {p for p in written if _is_data(p)}
 
 
 class Record:
@@ -289,12 +287,21 @@ class Record:
         self.root, self.out, self.project, self.plan = root, out, project, planned
         self.manifest, self.parts = manifest, PartsCache(root)
         self.keys = {page.path: page.key for page in planned.pages}
-        self.written: set[str] = set()
+        self.pages: set[str] = set()
+        self.data: set[str] = set()
+        """The files of the site this build wrote or kept: pages (and static files), and the
+        open data and search index."""
         self.changed: set[str] | None = set()
         """The files put in place one by one (None: the site was swapped whole)."""
 
     def wrote(self, writer: SiteWriter) -> None:
-        self.written |= {p.as_posix() for p in writer.wanted}
+        paths = {p.as_posix() for p in writer.wanted}
+        if writer.static:  # it wrote the pages, and perhaps the open data with them
+            data = {p for p in paths if _is_data(p)} if writer.in_place is None else set()
+            self.pages |= paths - data
+            self.data |= data
+        else:
+            self.data |= paths
         if writer.in_place is None:
             self.changed = None
         elif self.changed is not None:
@@ -306,7 +313,7 @@ class Record:
         lock = anchor_memory(self.project)
         if lock != self.project.remembered:
             save_lock(self.root, lock)
-        _LAST[(self.root, self.out)] = Last(self.plan, self.manifest, self.written)
+        _LAST[(self.root, self.out)] = Last(self.plan, self.manifest, self.pages, self.data)
 
 
 @dataclass(frozen=True)
@@ -315,8 +322,10 @@ class Last:
 
     plan: Plan
     manifest: Manifest
-    written: set[str]
-    """Every file of the site it wrote or kept."""
+    pages: set[str]
+    """The pages and static files of the site it wrote or kept."""
+    data: set[str]
+    """Its open data and search index."""
 
 
 _LAST: dict[tuple[Path, Path], Last] = {}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from dossier import capture
 from dossier.annotations import publisher_key, read_source
-from dossier.build import build
+from dossier.build import build, settle
 from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
 from dossier.index import build_index
 from dossier.inputs import check_inputs
@@ -265,10 +265,12 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
         from dossier.serve import serve
 
         annotator = Annotator(root)
-        return serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
+        code = serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
                                                 keep=annotator.keep, preview=True),
                      lambda p: report(p, args.strict, root), args.host, args.port,
                      annotator=annotator, allow_edit=args.allow_edit)
+        settle(root, out)  # the open data of the last rebuild, written after its pages
+        return code
     if getattr(args, "profile", False):
         result = profiled(lambda: build(root, out, problems, args.strict, args.base_url))
     else:

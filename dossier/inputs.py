@@ -79,9 +79,10 @@ def check_inputs(root: Path, problems: Problems) -> bool:
             problems.error(Where(name), f"{name} is a file where a folder must be: move the "
                            "file away and make the folder")
     for name in INPUT_FOLDERS:
-        for path, mode in walk(root / name, root):
+        for name_of, mode in _walk(root / name, root):
             if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
                 continue
+            path = Path(name_of)
             shown = rel(path, root)
             if stat.S_ISLNK(mode):
                 _check_link(path, shown, root, problems)
@@ -95,8 +96,13 @@ def walk(top: Path, root: Path) -> list[tuple[Path, int]]:
     """`top` and everything below it as the build sees them, each with its own mode (lstat):
     links to folders inside the project are followed (once each: a loop of links ends),
     links leading outside are listed but not followed."""
+    return [(Path(path), mode) for path, mode in _walk(top, root)]
+
+
+def _walk(top: Path, root: Path) -> list[tuple[str, int]]:
+    """walk, with paths as strings (a large dossier's seeds/ holds tens of thousands)."""
     try:
-        found = [(top, top.lstat().st_mode)]
+        found = [(str(top), top.lstat().st_mode)]
     except OSError:
         return []
     seen: set[Path] = set()
@@ -113,7 +119,7 @@ def walk(top: Path, root: Path) -> list[tuple[Path, int]]:
             continue
         for entry in entries:
             mode = _mode(entry)
-            found.append((Path(entry.path), mode))
+            found.append((entry.path, mode))
             if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and _is_dir(Path(entry.path))):
                 todo.append(Path(entry.path))
     return found

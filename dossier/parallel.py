@@ -63,6 +63,7 @@ def map_items(fn: Callable[..., R], items: Sequence[T], shared: tuple[Any, ...] 
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     # Forked workers share this process's memory until they write to it; the collector
     # writes to every object it visits, so what exists now is frozen out of its reach.
+    frozen = gc.get_freeze_count()
     gc.freeze()
     try:
         with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method),
@@ -72,4 +73,5 @@ def map_items(fn: Callable[..., R], items: Sequence[T], shared: tuple[Any, ...] 
                 if done:
                     done(len(results))
     finally:
-        gc.unfreeze()
+        if not frozen:  # what the build froze itself stays frozen (see build._build)
+            gc.unfreeze()
