@@ -157,15 +157,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     search index, after the pages)."""
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
-    project = read_project(root, problems)
-    if keep is not None:
-        keep(project)
-    if base_url:
-        project = replace(project, dossier=replace(
-            project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
-    # What was read lives until the build ends (and, in the preview, the next builds): out
-    # of the collector's reach, a collection does not walk a large dossier's every record.
-    gc.freeze()
+    project = _read(root, problems, keep, base_url)
     stages.done("read, clean and anchor")
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index, changed = index_project(root, project.sources, Inputs(
@@ -176,9 +168,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         return None, None
     # 5. Plan every page of the site, each with a key of what it shows.
     templates = template_folders(root)
-    base = digest(code_version(), *map(tree_digest, templates), project.dossier)
-    site = Site(index, project.dossier, project.entities, project.keys, base,
-                own_listing(templates, base))
+    site = _site(project, index, templates)
     last = _LAST.pop((root, out), None)
     planned = plan(site, last.plan if last else None, changed)
     live = last if preview and last and (out / MARKER).is_file() else None
@@ -218,6 +208,27 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     record.save()
     stages.done("write")
     return _summary(project, index, files, stages, started, problems), None
+
+
+def _read(root: Path, problems: Problems, keep: Callable[[Project], None] | None,
+          base_url: str) -> Project:
+    project = read_project(root, problems)
+    if keep is not None:
+        keep(project)
+    if base_url:
+        project = replace(project, dossier=replace(
+            project.dossier, base_url=base_url if base_url.endswith("/") else base_url + "/"))
+    # What was read lives until the build ends (and, in the preview, the next builds): out
+    # of the collector's reach, a collection does not walk a large dossier's every record.
+    gc.freeze()
+    return project
+
+
+def _site(project: Project, index: Index, templates: list[Path]) -> Site:
+    """What the pages are made from, with a digest of the templates and settings."""
+    base = digest(code_version(), *map(tree_digest, templates), project.dossier)
+    return Site(index, project.dossier, project.entities, project.keys, base,
+                own_listing(templates, base))
 
 
 def _summary(project: Project, index: Index, files: int, stages: Stages, started: float,
@@ -295,7 +306,7 @@ class Record:
         """The files put in place one by one (None: the site was swapped whole)."""
 
     def wrote(self, writer: SiteWriter) -> None:
-        paths = {p.as_posix() for p in writer.wanted}
+        paths = set(writer.wanted)
         if writer.static:  # it wrote the pages, and perhaps the open data with them
             data = {p for p in paths if _is_data(p)} if writer.in_place is None else set()
             self.pages |= paths - data

@@ -354,16 +354,34 @@ def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Pro
 
 def counts(ix: Index) -> dict[str, int]:
     """What the home page and the build's summary count."""
+    mentions = dated = removed = quotes = 0
+    for src in ix.sources:
+        m, d, r, q = _counted(src)
+        mentions, dated, removed, quotes = mentions + m, dated + d, removed + r, quotes + q
+    unnamed = sum(len(said) for _, said in ix.unnamed)
     return {
         "sources": len(ix.sources),
         "entities": len(ix.entities),
         **{kind: len(infos) for kind, infos in ix.by_kind.items()},
-        "mentions": sum(len(s.mentions) for s in ix.sources),
-        "dates": sum(len(s.dates) for s in ix.sources),
+        "mentions": mentions,
+        "dates": dated,
         "date_pages": len(dates.date_units(list(ix.date_pages))),
-        "removed": sum(1 for s in ix.sources for r in s.cleaned.removed if r.rule != "headline"),
-        "quotes": (quotes := sum(len(s.quotes) for s in ix.sources)),
-        "unnamed": (unnamed := sum(len(said) for _, said in ix.unnamed)),
+        "removed": removed,
+        "quotes": quotes,
+        "unnamed": unnamed,
         "unnamed_share": round(100 * unnamed / quotes) if quotes else 0,
         "claims": len(ix.claims),
     }
+
+
+_COUNTED: dict[str, tuple[Source, tuple[int, int, int, int]]] = {}
+"""Each source's counts, with the record they were counted from (kept while it is the same)."""
+
+
+def _counted(src: Source) -> tuple[int, int, int, int]:
+    held = _COUNTED.get(src.id)
+    if held is None or held[0] is not src:
+        held = _COUNTED[src.id] = (src, (
+            len(src.mentions), len(src.dates),
+            sum(1 for r in src.cleaned.removed if r.rule != "headline"), len(src.quotes)))
+    return held[1]

@@ -14,7 +14,7 @@ pages that show what it changed, and no page grows without bound.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
@@ -33,8 +33,11 @@ PAGE_SOURCES = 100
 in most sources; in pages of this many, one edit re-renders one page, not thousands of
 mentions, and no page grows without bound."""
 
-LIST_ROWS = 500
+LIST_ROWS = 200
 """Rows per page of the sources index and of each kind's index."""
+
+HOME_ROWS = 50
+"""Sources the home page lists (the first page of the sources index has more)."""
 
 TIMELINE_ROWS = 500
 """Events on one timeline page: a dossier with more has a page per year (per month in a year
@@ -193,36 +196,34 @@ def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan
     update.index_project), the pages of sources, entities and dates that did not change are
     taken from it as they were, and the keys of the others made again."""
     ix = site.index
-    if last is not None and last.stamp != site.stamp:
-        last, changed = None, WHOLE
-    last_owned = last.owned if last is not None else {}
-    memo = last.memo if last is not None else {}
-    fresh = Plan({}, site.stamp)
-
-    def group(owner: Owner, changes: frozenset[str] | None, make: Callable[[], list[Page]]
-              ) -> None:
-        kept = last_owned.get(owner)
-        if kept is not None and changes is not None and owner[1] not in changes:
-            fresh.owned[owner] = kept
-            fresh.memo.update((p.path, memo[p.path]) for p in kept if p.path in memo)
-        else:
-            fresh.owned[owner] = make()
-
-    for src in ix.sources:
-        group(("source", src.id), changed.sources, partial(lambda s: [source_page(site, s)], src))
-    for infos in ix.by_kind.values():
-        for info in infos:
-            group(("entity", info.entity.id), changed.entities,
-                  partial(entity_pages, site, info, memo, fresh.memo))
+    if last is None or last.stamp != site.stamp:
+        last, changed = Plan({}), WHOLE
+    memo = last.memo
+    fresh = Plan({}, site.stamp, dict(memo))
     units = date_units(list(ix.date_pages))
-    for unit in units:
-        group(("date", unit), changed.units,
-              partial(lambda u: [date_page(site, u, units)], unit))
+    _regroup(fresh, last, "source", changed.sources, site.by_id,
+             lambda sid: [source_page(site, site.by_id[sid])])
+    _regroup(fresh, last, "entity", changed.entities, ix.entities,
+             lambda eid: entity_pages(site, ix.entities[eid], memo, fresh.memo))
+    _regroup(fresh, last, "date", changed.units, set(units),
+             lambda unit: [date_page(site, unit, units)])
     fresh.owned[("lists", "")] = [
         *whole_pages(site, memo, fresh.memo), *kind_pages(site, memo, fresh.memo),
         *source_list_pages(site, memo, fresh.memo), dates_index(site, units),
         *timeline_pages(site, memo, fresh.memo)]
     return fresh
+
+
+def _regroup(fresh: Plan, last: Plan, kind: str, changes: frozenset[str] | None,
+             now: Collection[str], make: Callable[[str], list[Page]]) -> None:
+    """The pages of every source, entity or date (`kind`) there is `now`: the last plan's,
+    with those of the `changes` made again (all of them when changes is None)."""
+    if changes is None:
+        fresh.owned.update(((kind, name), make(name)) for name in now)
+        return
+    fresh.owned.update((owner, pages) for owner, pages in last.owned.items()
+                       if owner[0] == kind and owner[1] not in changes)
+    fresh.owned.update(((kind, name), make(name)) for name in changes if name in now)
 
 
 def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
@@ -247,7 +248,7 @@ def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
 def whole_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     """The home page, who said what and the claims."""
     ix, shown = site.index, site.counts
-    first = ix.sources[:LIST_ROWS]
+    first = ix.sources[:HOME_ROWS]
 
     def make_home() -> Page:
         origins = [(o, [site.listed(site.by_id[m]) for m in o.members if m in site.by_id])
@@ -497,7 +498,7 @@ def home_origins(ix: Index) -> tuple[overlap.Origin, ...]:
 
 def _home(site: Site) -> dict[str, object]:
     ix = site.index
-    first = ix.sources[:LIST_ROWS]
+    first = ix.sources[:HOME_ROWS]
     origins = home_origins(ix)
     return {"index": ix, "counts": site.counts, "listed": first, "pager": None,
             "origins": origins, "origins_more": len(ix.origins) - len(origins),

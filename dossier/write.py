@@ -23,10 +23,16 @@ from .output import MARKER, OLD_PREFIX, STAGE_PREFIX, remove_tree
 
 def safe_relpath(path: str) -> PurePosixPath:
     """A site-relative path that cannot escape the site folder."""
-    p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts or "\\" in path or not p.parts:
+    return PurePosixPath(_checked(path))
+
+
+def _checked(path: str) -> str:
+    """The site-relative path, normalised ('a//b', 'a/./b': 'a/b'), if it cannot escape the
+    site folder; else ValueError. (Strings, not paths: a site has tens of thousands.)"""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or "\\" in path or ".." in parts or not parts:
         raise ValueError(f"refusing to write outside the site folder: {path!r}")
-    return p
+    return "/".join(parts)
 
 
 class SiteWriter:
@@ -46,24 +52,24 @@ class SiteWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{STAGE_PREFIX}",
                                            dir=self.out.parent))
-        self.wanted: set[PurePosixPath] = set()
-        self.staged: set[PurePosixPath] = set()
+        self.wanted: set[str] = set()
+        self.staged: set[str] = set()
         self.written: set[str] = set()
         """The files `finish` put in the site (site paths)."""
 
     def put(self, rel: str, data: bytes | None) -> None:
         """A page of this build: its bytes, or None for a page the last build wrote as it
         should be (only in a rebuild)."""
-        path = safe_relpath(rel)
+        path = _checked(rel)
         if data is None:
             if not self.incremental and path not in self.wanted:
                 raise ValueError(f"a clean build needs every page rendered: {rel}")
             self.wanted.add(path)
             return
         self.wanted.add(path)
-        if self.incremental and _same(self.out.joinpath(*path.parts), data):
+        if self.incremental and _same(self.out / path, data):
             return
-        target = self.stage.joinpath(*path.parts)
+        target = self.stage / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.staged.add(path)
@@ -82,7 +88,7 @@ class SiteWriter:
                 return 0
             made: set[str] = set()
             for path in sorted(self.wanted - self.staged):
-                _link(str(self.out), str(self.stage), path.as_posix(), made)
+                _link(str(self.out), str(self.stage), path, made)
             (self.stage / MARKER).write_bytes(b"Written by dossier: the next build replaces "
                                               b"this folder whole.\n")
             os.chmod(self.stage, 0o755)
@@ -98,17 +104,15 @@ class SiteWriter:
         manifest still records the old ones, so the next build makes the new ones again."""
         assert self.in_place is not None
         made: set[str] = set()
-        for path in sorted(self.staged):
-            rel = path.as_posix()
+        for rel in sorted(self.staged):
             folder = os.path.dirname(rel)
             if folder and folder not in made:
                 os.makedirs(os.path.join(self.out, folder), exist_ok=True)
                 made.add(folder)
-            os.replace(self.stage.joinpath(*path.parts), self.out.joinpath(*path.parts))
+            os.replace(os.path.join(self.stage, rel), os.path.join(self.out, rel))
             self.written.add(rel)
-        wanted = {p.as_posix() for p in self.wanted}
-        for rel in sorted(self.in_place - wanted, reverse=True):
-            target = self.out.joinpath(*safe_relpath(rel).parts)
+        for rel in sorted(self.in_place - self.wanted, reverse=True):
+            target = self.out / _checked(rel)
             target.unlink(missing_ok=True)
             _prune(target.parent, self.out)
         return len(self.staged)
@@ -166,14 +170,14 @@ def _prune(folder: Path, site: Path) -> None:
         folder = folder.parent
 
 
-def _files(site: Path) -> set[PurePosixPath]:
+def _files(site: Path) -> set[str]:
     """Every file of a site but its MARKER, as site paths."""
     found = set()
     for folder, _dirs, names in os.walk(site):
         base = os.path.relpath(folder, site)
         for name in names:
-            found.add(PurePosixPath(name if base == "." else f"{base}/{name}"))
-    found.discard(PurePosixPath(MARKER))
+            found.add(name if base == "." else f"{base}/{name}")
+    found.discard(MARKER)
     return found
 
 

@@ -20,6 +20,7 @@ def soup(path: Path) -> BeautifulSoup:
 def small_pages(monkeypatch):
     """One row a page for the sources and kinds, one event a timeline page."""
     monkeypatch.setattr(pages, "LIST_ROWS", 1)
+    monkeypatch.setattr(pages, "HOME_ROWS", 1)
     monkeypatch.setattr(render, "LIST_ROWS", 1)
     monkeypatch.setattr(pages, "TIMELINE_ROWS", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 1)
