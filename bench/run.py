@@ -244,10 +244,12 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     ready, stop = threading.Event(), threading.Event()
     code: list[int] = []
     started = time.perf_counter()
+    seen: list[set[str] | None] = [None]  # as `dossier serve` does (dossier/cli.py)
     thread = threading.Thread(target=lambda: code.append(serve(
-        root, out, lambda problems: build(root, out, problems, preview=True),
+        root, out, lambda problems: build(root, out, problems, preview=True, changed=seen[0]),
         lambda problems: report(problems, False, root),
-        port=port, ready=ready, stop=stop)), daemon=True)
+        port=port, ready=ready, stop=stop, saw=lambda paths: seen.__setitem__(0, paths))),
+        daemon=True)
     thread.start()
     extra = 0
 

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -61,13 +61,14 @@ class Stages:
 
 def build(root: Path, out: Path, problems: Problems, strict: bool = False,
           base_url: str = "", keep: Callable[[Project], None] | None = None,
-          preview: bool = False
+          preview: bool = False, changed: Collection[str] | None = None
           ) -> dict[str, int] | None:
     """Run every stage, one build of a project at a time; return the counts, or None when
     errors (or, if strict, warnings) stopped the build before the site was changed. `keep`
     is handed the project once it is read (the preview's annotation tools work from it).
     `preview`: the live preview, which trusts that the files it wrote are still as it wrote
-    them (a command-line build checks every kept file against the manifest)."""
+    them (a command-line build checks every kept file against the manifest); `changed`: the
+    files its watcher saw change since its last build (see project.read_project)."""
     try:
         out = check_output(out, root)
     except OutputRefused as exc:
@@ -82,7 +83,8 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
             if not preview and (done := unchanged(root, out, (strict, base_url))):
                 lock.__exit__(None, None, None)
                 return _nothing_changed(*done, problems, started)
-            result, later = _build(root, out, problems, strict, base_url, keep, preview)
+            result, later = _build(root, out, problems, strict, base_url, keep, preview,
+                                   changed)
             if result is not None and not preview:
                 remember(root, out, (strict, base_url), result, list(problems.items))
         except BaseException:
@@ -150,14 +152,15 @@ def _failed_at(exc: OSError, out: Path, root: Path) -> str:
 
 
 def _build(root: Path, out: Path, problems: Problems, strict: bool,
-           base_url: str, keep: Callable[[Project], None] | None = None, preview: bool = False
+           base_url: str, keep: Callable[[Project], None] | None = None, preview: bool = False,
+           changed: Collection[str] | None = None
            ) -> tuple[dict[str, int] | None, Callable[[], None] | None]:
     """The stages of one build, in order (see build): its counts (None when it stopped), and
     what is left to do in the background (the preview's rebuilds: the open data and the
     search index, after the pages)."""
     started, stages = time.perf_counter(), Stages()
     # 1-3. Read everything, clean each seed, anchor its annotations.
-    project = _read(root, problems, keep, base_url)
+    project = _read(root, problems, keep, base_url, changed)
     stages.done("read, clean and anchor")
     # 4. Cross-reference: entity pages, date pages, timeline, shared passages.
     index, changed = index_project(root, project.sources, Inputs(
@@ -211,8 +214,8 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
 
 
 def _read(root: Path, problems: Problems, keep: Callable[[Project], None] | None,
-          base_url: str) -> Project:
-    project = read_project(root, problems)
+          base_url: str, changed: Collection[str] | None) -> Project:
+    project = read_project(root, problems, changed=changed)
     if keep is not None:
         keep(project)
     if base_url:

@@ -265,10 +265,13 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
         from dossier.serve import serve
 
         annotator = Annotator(root)
+        seen: list[set[str] | None] = [None]  # the files changed since the last build
         code = serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
-                                                keep=annotator.keep, preview=True),
+                                                keep=annotator.keep, preview=True,
+                                                changed=seen[0]),
                      lambda p: report(p, args.strict, root), args.host, args.port,
-                     annotator=annotator, allow_edit=args.allow_edit)
+                     annotator=annotator, allow_edit=args.allow_edit,
+                     saw=lambda paths: seen.__setitem__(0, paths))
         settle(root, out)  # the open data of the last rebuild, written after its pages
         return code
     if getattr(args, "profile", False):

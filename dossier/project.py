@@ -8,8 +8,9 @@ the cache (dossier/cache.py), the rest are made on every core.
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,13 +79,66 @@ class Project:
     """What .dossier-cache/anchors.json held at the start of the build."""
 
 
-def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Project:
+def read_project(root: Path, problems: Problems, write_cache: bool = True,
+                 changed: Collection[str] | None = None) -> Project:
     """Stages 1-3: read the rules, the registry, the seeds and their annotations; clean each
     seed and anchor its annotations in the cleaned text (unchanged sources come from the cache,
     which is updated unless write_cache is false). Nothing is read when an input folder holds a
-    link to outside the project or a file that is not a regular file."""
-    if not check_inputs(root, problems):
-        return Project(Dossier(), {}, {}, [], False, Counter(), {})
+    link to outside the project or a file that is not a regular file.
+
+    `changed`: the files the live preview saw change since its last build. When they are only
+    seeds and annotation files of existing sources, the rest is taken from that build's read
+    (its problems reported again): a rebuild reads what the edit touched."""
+    last = _LAST.pop(root, None) if write_cache else None
+    sids = _changed_sources(root, changed, last) if last is not None else None
+    if last is None or sids is None:
+        start = len(problems.items)
+        if not check_inputs(root, problems):
+            return Project(Dossier(), {}, {}, [], False, Counter(), {})
+        last = Read(_head(root, problems))
+        last.head.problems = problems.items[start:]
+        sids = list(last.head.seeds)
+    else:
+        problems.items.extend(last.head.problems)
+    _load(root, last, sids, write_cache)
+    project = _assemble(root, last, problems)
+    if write_cache:
+        _LAST[root] = last
+    return project
+
+
+@dataclass
+class Head:
+    """What a project's sources are read against, read before any of them."""
+
+    rules: Rules
+    dossier: Dossier
+    entities: dict[str, Entity]
+    registry_ok: bool
+    seeds: dict[str, Path]
+    shared: str
+    """The part of every source's cache key that is not the source's own."""
+    problems: list[Problem] = field(default_factory=list)
+    """What reading all this reported."""
+
+
+@dataclass
+class Read:
+    """A project as the last read in this process found it, source by source."""
+
+    head: Head
+    found: dict[str, tuple[Source | None, list[Problem], dict[str, Memory]]] = \
+        field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    tallies: dict[str, Counter[str]] = field(default_factory=dict)
+    total: Counter[str] = field(default_factory=Counter)
+    """The sum of the tallies: how many anchors were exact, relocated ..."""
+
+
+_LAST: dict[Path, Read] = {}
+
+
+def _head(root: Path, problems: Problems) -> Head:
     rules = dossier_rules(root, problems)
     errors_before = len(problems.errors)
     dossier = read_dossier(root, problems)
@@ -95,35 +149,78 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
     registry_ok = len(problems.errors) == errors_before
     seeds = find_seeds(root, problems)
     orphan_annotations(root, seeds, problems)
-    memory, tally, cache = load_lock(root), Counter[str](), SourceCache(root)
     shared = digest(code_version(), _bytes(DEFAULT_RULES),
                     _bytes(root / "content" / "boilerplate.yaml"), " ".join(entities), registry_ok)
-    found: dict[str, tuple[Source | None, list[Problem], dict[str, Memory]]] = {}
-    keys, todo = {}, []
-    progress = Progress("Cleaning and anchoring", len(seeds))
-    annotations = str(annotation_path(root, "x").parent)
-    for sid, path in seeds.items():
-        keys[sid] = digest(shared, sid, path.name, file_digest(str(path)),
-                           file_digest(os.path.join(annotations, f"{sid}.yaml")))
-        hit = cache.get(sid, keys[sid])
-        if hit is None:
-            todo.append((sid, path, keys[sid], memory.get(sid, {})))
+    return Head(rules, dossier, entities, registry_ok, seeds, shared)
+
+
+def _changed_sources(root: Path, changed: Collection[str] | None, last: Read) -> list[str] | None:
+    """The sources whose seed or annotation file these are, if that is all they are (files
+    of existing sources, regular, not links); else None: read everything."""
+    if changed is None:
+        return None
+    seeds = last.head.seeds
+    by_name = {path.name: sid for sid, path in seeds.items()}
+    base = os.path.realpath(root)
+    found = set()
+    for path in changed:
+        parts = os.path.relpath(os.path.realpath(path), base).split(os.sep)
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            regular = None  # gone
+        if len(parts) == 3 and parts[:2] == ["content", "sources"] and \
+                parts[2].endswith(".yaml") and parts[2][:-5] in seeds and regular is not False:
+            found.add(parts[2][:-5])
+        elif len(parts) == 2 and parts[0] == "seeds" and parts[1] in by_name and regular:
+            found.add(by_name[parts[1]])
         else:
-            found[sid] = hit
-            tally["exact"] += len(hit[0].mentions) + len(hit[0].dates)
+            return None
+    return [sid for sid in seeds if sid in found]
+
+
+def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> None:
+    """Clean and anchor these sources (from the cache when their inputs did not change)."""
+    head = read.head
+    memory, cache = load_lock(root), SourceCache(root)
+    todo = []
+    progress = Progress("Cleaning and anchoring", len(sids))
+    annotations = str(annotation_path(root, "x").parent)
+    for sid in sids:
+        path = head.seeds[sid]
+        read.keys[sid] = key = digest(head.shared, sid, path.name, file_digest(str(path)),
+                                      file_digest(os.path.join(annotations, f"{sid}.yaml")))
+        hit = cache.get(sid, key)
+        if hit is None:
+            todo.append((sid, path, key, memory.get(sid, {})))
+        else:
+            read.found[sid] = hit
+            _tally(read, sid, Counter(exact=len(hit[0].mentions) + len(hit[0].dates)))
             progress.step()
     # The sources not in the cache are cleaned and anchored on every core.
-    work = (root, rules, entities, registry_ok, write_cache)
+    work = (root, head.rules, head.entities, head.registry_ok, write_cache)
     for (sid, *_), (source, raised, counted, anchored) in zip(
             todo, map_items(_load_one, todo, work, done=progress.step), strict=True):
-        found[sid] = (source, raised, anchored)
-        tally.update(counted)
+        read.found[sid] = (source, raised, anchored)
+        _tally(read, sid, counted)
         if write_cache and source is not None and not any(p.severity == "error" for p in raised):
-            cache.keep(sid, keys[sid], (source, raised, anchored))
+            cache.keep(sid, read.keys[sid], (source, raised, anchored))
     progress.close()
-    sources, complete, now = [], not problems.errors, {}
-    for sid in seeds:
-        source, raised, now[sid] = found[sid]
+
+
+def _tally(read: Read, sid: str, counted: Counter[str]) -> None:
+    read.total.subtract(read.tallies.get(sid, Counter()))
+    read.total.update(counted)
+    read.tallies[sid] = counted
+
+
+def _assemble(root: Path, read: Read, problems: Problems) -> Project:
+    """The project from what was read, every problem reported in the order of a whole read."""
+    head = read.head
+    sources, now, keys = [], {}, dict(read.keys)
+    complete = not any(p.severity == "error" for p in head.problems)
+    for sid in head.seeds:
+        source, raised, now[sid] = read.found[sid]
         problems.items.extend(raised)
         complete = complete and not any(p.where.path.startswith("content/") and
                                         p.severity == "error" for p in raised)
@@ -132,8 +229,11 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True) -> Pr
         else:
             del keys[sid]
     texts = Texts({s.id: s for s in sources})
-    claims = anchor_claims(read_claims(root, problems), texts, entities, problems, memory, tally)
-    return Project(dossier, entities, seeds, sources, complete, tally, keys, claims, now, memory)
+    memory, tally = load_lock(root), +read.total
+    claims = anchor_claims(read_claims(root, problems), texts, head.entities, problems, memory,
+                           tally)
+    return Project(head.dossier, head.entities, head.seeds, sources, complete, tally, keys,
+                   claims, now, memory)
 
 
 class Texts(Mapping[str, tuple[Text, SourceMeta]]):

@@ -723,14 +723,16 @@ def freshness(live: Live, changes: Changes, token: str, path: Path) -> str:
 def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
           host: str = "127.0.0.1", port: int = 8000,
           ready: threading.Event | None = None, stop: threading.Event | None = None,
-          annotator: Annotator | None = None, allow_edit: bool = False) -> int:
+          annotator: Annotator | None = None, allow_edit: bool = False,
+          saw: Callable[[set[str] | None], None] | None = None) -> int:
     """Build, serve `out` on host:port, rebuild on every change until Ctrl-C or `stop`.
 
     `build_fn(problems)` runs one build and returns its counts, or None if it failed;
     `report_fn(problems)` prints problems to the terminal. `ready` is set once the server
     answers requests. With an `annotator`, source pages can be annotated in the browser when
-    `host` is loopback or `allow_edit` is given. Returns the exit code: 0 stopped, 2 could
-    not listen."""
+    `host` is loopback or `allow_edit` is given. `saw(paths)` is told, before each build,
+    which files changed since the last (None before the first). Returns the exit code: 0
+    stopped, 2 could not listen."""
     root = Path(os.path.realpath(root))
     out = Path(os.path.realpath(out))
     stop = stop or threading.Event()
@@ -766,7 +768,9 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
     server = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
                               name="dossier-http", daemon=True)
 
-    def rebuild(reason: str) -> None:
+    def rebuild(reason: str, paths: set[str] | None = None) -> None:
+        if saw is not None:
+            saw(paths)
         problems = Problems()
         crash = ""
         started, started_ns = time.perf_counter(), time.time_ns()
@@ -816,7 +820,7 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
         while not stop.is_set():
             changed = changes.take(timeout=0.1)
             if changed:
-                rebuild(describe(changed, root))
+                rebuild(describe(changed, root), set(changed))
     except KeyboardInterrupt:
         print("\nStopped.", flush=True)
     finally:

@@ -397,3 +397,35 @@ def test_with_a_record_of_the_last_build_a_site_changed_by_hand_is_restored(
         assert "https://example.org/d/" in (mini / "site/sitemap.xml").read_text()
     else:
         assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def test_the_preview_reads_again_only_the_edited_source_and_reports_what_it_did(mini):
+    """Told which files changed, a preview build reads those sources only; the problems of the
+    files it does not read again (a broken registry here) are reported again all the same."""
+    from dossier import project
+    from dossier.build import build as run_build
+    from dossier.build import settle
+    from dossier.models import Problems
+
+    def preview(changed: set[str] | None) -> tuple[bool, list[str]]:
+        problems = Problems()
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            built = run_build(mini, mini / "site", problems, preview=True, changed=changed)
+        settle(mini, mini / "site")
+        return built is not None, [p.format() for p in problems.items]
+
+    assert preview(None)[0]
+    registry = mini / "content/entities/all.yaml"
+    edit(registry, "name: Aleppo", "name: [Aleppo")
+    failed = preview({str(registry)})
+    assert not failed[0] and any("all.yaml" in line for line in failed[1])
+    beta = mini / "content/sources/beta.yaml"
+    edit(beta, "headline: General buried", "headline: General buried in Tehran")
+    real, heads = project._head, []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(project, "_head", lambda *a: heads.append(1) or real(*a))
+        again = preview({str(beta)})
+    assert heads == [] and again == failed  # the registry's error again, from memory
+    edit(registry, "name: [Aleppo", "name: Aleppo")
+    assert preview({str(registry)})[0]
+    assert "General buried in Tehran" in (mini / "site/sources/beta.html").read_text()

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossier import build as building
+from dossier import project as reading
 from dossier import update
 from dossier.build import build as run_build
 from dossier.build import settle
@@ -136,15 +137,32 @@ EDITS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def build(root: Path, preview: bool) -> bool:
+def build(root: Path, preview: bool, changed: set[str] | None = None) -> list[str] | None:
     """A build as the command line runs it (every kept page checked against the manifest), or
-    as the live preview does (trusting the pages it wrote)."""
+    as the live preview does (trusting the pages it wrote, told which files changed): the
+    problems it reported, or None if it failed."""
     if not preview:
-        return quiet_build("--root", str(root)) == 0
+        return [] if quiet_build("--root", str(root)) == 0 else None
+    problems = Problems()
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-        built = run_build(root, root / "site", Problems(), preview=True) is not None
+        built = run_build(root, root / "site", problems, preview=True, changed=changed)
     settle(root, root / "site")  # the open data and the search index, put in place after
-    return built
+    return None if built is None else [p.format() for p in problems.items]
+
+
+def states(root: Path) -> dict[str, tuple[int, int]]:
+    """Every input file with its size and time: what a file watcher would see change."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+            for name in ("seeds", "content", "templates") for p in (root / name).rglob("*")
+            if p.is_file()}
+
+
+def clean_problems(root: Path, base: Path) -> list[str]:
+    fresh = base / "fresh"
+    problems = Problems()
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert run_build(fresh, fresh / "site", problems) is not None
+    return [p.format() for p in problems.items]
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["command line", "preview"])
@@ -158,16 +176,29 @@ def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(preview: bool,
     whole), and plans again only what they touch."""
     with tempfile.TemporaryDirectory() as tmp, \
             mock.patch.object(update, "_apply", wraps=update._apply) as applied, \
-            mock.patch.object(building, "_data_later", wraps=building._data_later) as later:
+            mock.patch.object(building, "_data_later", wraps=building._data_later) as later, \
+            mock.patch.object(reading, "_head", wraps=reading._head) as heads:
         base = Path(tmp)
         root = write_mini(base / "mini")
-        assert build(root, preview)
+        assert build(root, preview) is not None
+        whole_reads = 1
         for step in steps:
+            before = states(root)
             EDITS[step](root)
-            assert build(root, preview), steps
+            after = states(root)
+            changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+            whole_reads += not all(p.startswith((str(root / SOURCES), str(root / "seeds/beta")))
+                                   for p in changed)
+            reported = build(root, preview, changed)
+            assert reported is not None, steps
             built, clean = files(root / "site"), clean_build(root, base)
             differ = sorted(p for p in built.keys() | clean.keys() if built.get(p) != clean.get(p))
             assert differ == [], (steps, step)
+            if preview:  # the same problems, in the same order, as a whole read
+                assert reported == clean_problems(root, base), (steps, step)
         assert applied.call_count >= sum(1 for step in steps if step in ANNOTATIONS_ONLY), steps
         # the preview puts its pages in place first, the open data and search index after
         assert later.call_count == (len(steps) if preview else 0), steps
+        # and reads again only the sources whose files changed, when only those changed
+        if preview:
+            assert sum(1 for c in heads.call_args_list if c.args[0] == root) == whole_reads, steps
