@@ -182,7 +182,10 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     record = Record(root, out, project, planned, manifest)
     writer = SiteWriter(out, static_folders(root), root, incremental=bool(manifest.pages),
                         in_place=live.pages if live else None)
+    searching = None
     try:
+        if live is None and len(index.sources) <= BESIDE:
+            searching = Searching(index, manifest, root / CACHE_DIR)  # beside the render
         _render(writer, Renderer(templates, root, site), todo, planned, record.keys)
         stages.done("render")
         if live is not None:
@@ -195,7 +198,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         # 7. The open data, and the search index by Pagefind from what is searchable (kept
         #    when that did not change): after rendering, so that Pagefind and the render
         #    workers never peak together.
-        _data(site, record, writer)
+        _data(site, record, writer, searching)
         stages.done("open data and search index")
         # 8. Write what changed in one swap, and remember it for the next build.
         files = writer.finish()
@@ -207,6 +210,8 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
         return None, None
     finally:
         writer.abort()
+        if searching is not None:
+            searching.cancel()
     record.wrote(writer)
     record.save()
     stages.done("write")
@@ -260,16 +265,18 @@ def _render(writer: SiteWriter, renderer: Renderer, todo: list[Page], planned: P
         writer.put(page.path, None)  # kept as the last build wrote it, if not staged
 
 
-def _data(site: Site, record: Record, writer: SiteWriter) -> None:
-    """The open data and the search index, into the writer."""
+def _data(site: Site, record: Record, writer: SiteWriter,
+          searching: Searching | None = None) -> None:
+    """The open data and the search index (Pagefind started now, unless `searching`
+    already), into the writer."""
     html = [page.path for page in record.plan.pages]
     for path, (data, key) in open_data(site, html, record.manifest, record.parts).items():
         writer.put(path, data)
         record.keys[path] = key
-    search_key, bundle = search_bundle(site.index, record.manifest, record.root / CACHE_DIR)
-    for path, data in bundle.items():
+    searching = searching or Searching(site.index, record.manifest, record.root / CACHE_DIR)
+    for path, data in searching.bundle().items():
         writer.put(path, data)
-        record.keys[path] = digest(search_key, path)
+        record.keys[path] = digest(searching.key, path)
 
 
 def _data_later(site: Site, record: Record, written: set[str]) -> None:
@@ -356,20 +363,35 @@ def to_render(planned: Plan, last: Plan | None, manifest: Manifest) -> list[Page
     return [p for p in planned.pages if not (p.key and was.get(p.path) == p.key)]
 
 
-def search_bundle(index: Index, manifest: Manifest, work: Path
-                  ) -> tuple[str, dict[str, bytes | None]]:
-    """The search documents' key and the Pagefind bundle: {file: None} when the last build's
-    bundle was made from the same searchable text and is still in place."""
-    docs = search.documents(index, date_units(list(index.date_pages)))
-    key = search.key(docs)
-    kept = manifest.kept(lambda p: p.startswith(f"{search.BUNDLE}/"), lambda p: digest(key, p))
-    if kept:
-        return key, dict.fromkeys(kept)
-    indexing = search.Indexing(docs, work)
-    try:
-        return key, indexing.result()
-    finally:
-        indexing.cancel()  # stopped (Ctrl-C, a signal): Pagefind with it
+BESIDE = 2000
+"""Up to this many sources, Pagefind indexes while the pages render (both fit in memory
+with room to spare); above it, after rendering, so that the two never peak together."""
+
+
+class Searching:
+    """The search index of one build: the documents' key, and the last build's bundle when
+    it was made from the same searchable text and is still in place; else Pagefind, started."""
+
+    def __init__(self, index: Index, manifest: Manifest, work: Path) -> None:
+        docs = search.documents(index, date_units(list(index.date_pages)))
+        self.key = search.key(docs)
+        self.kept = manifest.kept(lambda p: p.startswith(f"{search.BUNDLE}/"),
+                                  lambda p: digest(self.key, p))
+        self.indexing = None if self.kept else search.Indexing(docs, work)
+
+    def bundle(self) -> dict[str, bytes | None]:
+        """The bundle's files ({path: None} for those kept); waits for Pagefind."""
+        if self.indexing is None:
+            return dict.fromkeys(self.kept)
+        try:
+            return self.indexing.result()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs (the build stopped: Ctrl-C, a signal, an error)."""
+        if self.indexing is not None:
+            self.indexing.cancel()
 
 
 def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
