@@ -130,7 +130,9 @@ class Site:
     def stamp(self) -> tuple[object, ...]:
         """What every page's key has in it beside what the page shows: the templates and
         settings, and (with the dossier's own listing templates) the whole dossier."""
-        return self.base, self.whole if self.own_listing else bool(self.whole)
+        if self.own_listing:
+            return self.base, self.whole
+        return self.base, all(s.id in self.source_keys for s in self.index.sources)
 
     def key(self, *shown: object) -> str:
         """A page's key from what it shows, with the templates'."""
@@ -159,7 +161,7 @@ class Site:
     def narrowed(self, *shown: object) -> str:
         """The key of a page made from the whole dossier, from what it shows; from the whole
         dossier with the dossier's own templates ('' when there is no whole key)."""
-        if not self.whole:
+        if not self.stamp[1]:  # a source without a cache key
             return ""
         return self.key(self.whole) if self.own_listing else self.key(*shown)
 

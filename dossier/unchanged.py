@@ -30,15 +30,26 @@ State = list[tuple[str, int, int, int]]
 def _states(top: Path) -> State:
     """(path, size, time, inode) of every file and folder below `top`, in a stable order."""
     found: State = []
-    for folder, dirs, names in os.walk(top, followlinks=True):
-        dirs.sort()
-        for name in (".", *sorted(names)):
-            path = os.path.join(folder, name) if name != "." else folder
+    try:
+        st = os.stat(top)
+    except OSError:
+        return found
+    found.append((str(top), st.st_size, st.st_mtime_ns, st.st_ino))
+    todo, seen = [str(top)], {(st.st_dev, st.st_ino)}
+    while todo:
+        try:
+            entries = sorted(os.scandir(todo.pop()), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                st = os.stat(path)
+                st = entry.stat()
             except OSError:
                 continue
-            found.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+            found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino))
+            if entry.is_dir() and (st.st_dev, st.st_ino) not in seen:  # a link loop ends
+                seen.add((st.st_dev, st.st_ino))
+                todo.append(entry.path)
     return found
 
 
