@@ -78,6 +78,8 @@ class State:
     """Source id -> the problems of its annotations' spans."""
     cited: dict[str, tuple[EntityInfo, Problems]] = field(default_factory=dict)
     """Entity id -> its record and the problems of its description's citations."""
+    ready: bool = False
+    """Whether the pieces above have been made (at the first update)."""
 
 
 _LAST: dict[Path, State] = {}
@@ -108,10 +110,8 @@ def _whole(sources: list[Source], inputs: Inputs, problems: Problems,
     index = build_index(sources, inputs.entities, problems, set(inputs.seed_ids),
                         warn_unused=inputs.warn_unused, claims=inputs.claims, shared=shared,
                         kinds=inputs.kinds)
-    state = State(index, inputs, {s.id: s for s in index.sources})
-    for src in index.sources:
-        _add(state, src)
-    return state
+    return State(index, inputs, {s.id: s for s in index.sources})
+    # (its pieces are made at the first update: a command-line build never needs them)
 
 
 def _add(state: State, src: Source) -> None:
@@ -169,6 +169,10 @@ def _pairs(src: Source) -> list[tuple[str, str]]:
 def _apply(state: State, sources: list[Source], problems: Problems,
            shared: Callable[[list[Source]], tuple[SharedPassage, ...]]) -> tuple[State, Changed]:
     """Apply the sources that differ from the last build's (added, removed, or a new record)."""
+    if not state.ready:
+        for src in state.index.sources:
+            _add(state, src)
+        state.ready = True
     now = {s.id: s for s in sources}
     old = state.by_id
     gone = [old[sid] for sid in old if sid not in now or now[sid] is not old[sid]]
