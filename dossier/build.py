@@ -399,14 +399,17 @@ def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
     """The open-data files, each with its key: (None, key) for each when the last build's
     are still right (nothing they are made from changed); a source's parts of them are made
     again only when it changed (PartsCache)."""
+    part_keys: dict[str, str] = {}
+
     def part_key(src: Source) -> str:
         """What a source's parts show: the source, and the names and kinds of the entities
-        it mentions ('' when it has no cache key: always made)."""
-        if src.id not in site.source_keys:
-            return ""
-        named = sorted({m.entity for m in src.mentions})
-        return digest(site.base, site.source_keys[src.id],
-                      [(e.id, e.name, e.kind) for e in map(site.entities.get, named) if e])
+        it mentions ('' when it has no cache key: always made). Made once per source."""
+        if src.id not in part_keys:
+            named = sorted({m.entity for m in src.mentions})
+            part_keys[src.id] = "" if src.id not in site.source_keys else digest(
+                site.base, site.source_keys[src.id],
+                [(e.id, e.name, e.kind) for e in map(site.entities.get, named) if e])
+        return part_keys[src.id]
 
     def key(path: str) -> str:
         """A file of one source's: that source's part key; a joined file: the whole's."""
