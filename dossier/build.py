@@ -140,6 +140,7 @@ def _nothing_changed(summary: dict[str, int], found: list[Problem], problems: Pr
     """The last build's summary and problems again: no input or file of the site changed."""
     problems.items.extend(found)
     return {**summary, "files": 0, "stages": "nothing changed since the last build",
+            "redid": "0 sources and 0 pages",
             "ms": round((time.perf_counter() - started) * 1000)}
 
 
@@ -193,7 +194,8 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
             #      the open data and the search index follow (`later`, in the background).
             files = writer.finish()
             record.wrote(writer)
-            return _summary(project, index, files, stages, started, problems), partial(
+            return _summary(project, index, files, stages, started, problems,
+                            len(todo)), partial(
                 _data_later, site, record, live.data)
         # 7. The open data, and the search index by Pagefind from what is searchable (kept
         #    when that did not change): after rendering, so that Pagefind and the render
@@ -215,7 +217,7 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     record.wrote(writer)
     record.save()
     stages.done("write")
-    return _summary(project, index, files, stages, started, problems), None
+    return _summary(project, index, files, stages, started, problems, len(todo)), None
 
 
 def _read(root: Path, problems: Problems, keep: Callable[[Project], None] | None,
@@ -240,11 +242,13 @@ def _site(project: Project, index: Index, templates: list[Path]) -> Site:
 
 
 def _summary(project: Project, index: Index, files: int, stages: Stages, started: float,
-             problems: Problems) -> dict[str, int]:
+             problems: Problems, rendered: int) -> dict[str, int]:
     tally = counts(index)
     per_kind = ", ".join(f"{tally[k.id]} {k.short.lower()}" for k in project.dossier.kinds)
     return {**tally, "per_kind": per_kind, "files": files, "warnings": len(problems.warnings),
             "relocated": project.anchors["relocated"], "stages": stages.line(),
+            "redid": f"{project.anew} source{'' if project.anew == 1 else 's'} and {rendered} "
+                     f"page{'' if rendered == 1 else 's'}",
             "ms": round((time.perf_counter() - started) * 1000)}
 
 

@@ -134,7 +134,8 @@ def summary(c: dict[str, int], out: Path) -> str:
             f"{c['mentions']} mentions, {c['dates']} dates on {c['date_pages']} date pages; "
             f"{c['removed']} lines of boilerplate removed; {c['warnings']} warning(s)"
             + (f", {c['relocated']} anchor(s) relocated" if c["relocated"] else "") + "; "
-            f"{c['files']} files written in {c['ms']} ms ({c['stages']}).\n"
+            f"{c['files']} files written in {c['ms']} ms ({c['stages']}); "
+            f"redid {c['redid']}.\n"
             f"Open {out / 'index.html'} in a browser, or run: python -m http.server -d {out} 8000")
 
 

@@ -77,6 +77,8 @@ class Project:
     """Where each source's anchors are now (claims' answers apart), by source id."""
     remembered: dict[str, dict[str, Memory]] = field(default_factory=dict)
     """What .dossier-cache/anchors.json held at the start of the build."""
+    anew: int = 0
+    """How many sources this read cleaned and anchored anew (not from the cache)."""
 
 
 def read_project(root: Path, problems: Problems, write_cache: bool = True,
@@ -100,8 +102,8 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True,
         sids = list(last.head.seeds)
     else:
         problems.items.extend(last.head.problems)
-    _load(root, last, sids, write_cache)
-    project = _assemble(root, last, problems)
+    anew = _load(root, last, sids, write_cache)
+    project = replace(_assemble(root, last, problems), anew=anew)
     if write_cache:
         _LAST[root] = last
     return project
@@ -179,8 +181,9 @@ def _changed_sources(root: Path, changed: Collection[str] | None, last: Read) ->
     return [sid for sid in seeds if sid in found]
 
 
-def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> None:
-    """Clean and anchor these sources (from the cache when their inputs did not change)."""
+def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> int:
+    """Clean and anchor these sources (from the cache when their inputs did not change);
+    how many were not in the cache."""
     head = read.head
     memory, cache = load_lock(root), SourceCache(root)
     todo = []
@@ -206,6 +209,7 @@ def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> None:
         if write_cache and source is not None and not any(p.severity == "error" for p in raised):
             cache.keep(sid, read.keys[sid], (source, raised, anchored))
     progress.close()
+    return len(todo)
 
 
 def _tally(read: Read, sid: str, counted: Counter[str]) -> None:

@@ -792,7 +792,9 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
             if annotator is not None:
                 annotator.built()
             live.succeeded()
-            status = "ok" + (f", {warnings} warning(s)" if warnings else "")
+            status = "ok" + (f", {warnings} warning(s)" if warnings else "") + (
+                f"; redid {result['redid']}" if isinstance(result, dict) and "redid" in result
+                else "")
         else:
             text = crash or (problem_text(problems, root) if problems.items
                              else "The build failed without reporting a problem.")

@@ -429,3 +429,21 @@ def test_the_preview_reads_again_only_the_edited_source_and_reports_what_it_did(
     edit(registry, "name: [Aleppo", "name: Aleppo")
     assert preview({str(registry)})[0]
     assert "General buried in Tehran" in (mini / "site/sources/beta.html").read_text()
+
+
+def test_a_rebuild_says_what_it_redid(mini, monkeypatch):
+    """'redid 1 source and N pages': the sources cleaned and anchored anew, and exactly the
+    pages rendered again."""
+    from dossier import parallel, render
+
+    assert build_output(mini)[0] == 0
+    edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
+         "  - {quote: Tehran, entity: tehran, note: Capital of Iran.}\n")
+    made: list[str] = []
+    real = render.Renderer.render
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    monkeypatch.setattr(render.Renderer, "render",
+                        lambda self, page: made.append(page.path) or real(self, page))
+    code, out, _ = build_output(mini)
+    pages = f"{len(made)} page{'' if len(made) == 1 else 's'}"
+    assert code == 0 and f"; redid 1 source and {pages}." in out and 0 < len(made) < 10
