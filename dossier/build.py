@@ -311,7 +311,7 @@ class Record:
                  manifest: Manifest) -> None:
         self.root, self.out, self.project, self.plan = root, out, project, planned
         self.manifest, self.parts = manifest, PartsCache(root)
-        self.keys = {page.path: page.key for page in planned.pages}
+        self.keys = dict(planned.keys)  # then the rendered and data files' own
         self.pages: set[str] = set()
         self.data: set[str] = set()
         """The files of the site this build wrote or kept: pages (and static files), and the

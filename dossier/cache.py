@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import stat
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import overlap
-from .inputs import read_regular
+from .inputs import file_stamp, read_regular
 from .models import Problem, Source
 from .output import CACHE_DIR, atomic_write
 from .overlap import SharedPassage
@@ -72,11 +71,9 @@ def file_digest(path: Path | str) -> str:
     """The sha256 of a file's bytes ('' when it cannot be read), read again only when its size,
     time or inode changed: a rebuild of a large dossier stats its inputs, not reads them."""
     name = str(path)
-    try:
-        st = os.stat(name)
-    except OSError:
+    stamp = file_stamp(name)
+    if stamp is None:
         return ""
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
     held = _DIGESTS.get(name)
     if held is not None and held[0] == stamp:
         return held[1]
@@ -84,7 +81,7 @@ def file_digest(path: Path | str) -> str:
         found = hashlib.sha256(read_regular(Path(name))).hexdigest()
     except OSError:
         return ""
-    if time.time_ns() - st.st_mtime_ns > SETTLED_NS:
+    if time.time_ns() - stamp[1] > SETTLED_NS:
         _DIGESTS[name] = (stamp, found)
     return found
 

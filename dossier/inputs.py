@@ -68,6 +68,16 @@ def read_regular(path: Path) -> bytes:
         os.close(fd)
 
 
+def file_stamp(path: Path | str) -> tuple[int, int, int] | None:
+    """A file's size, modification time (ns) and inode, or None when it is not there: what
+    says, without reading it, that a file is as it was."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def check_inputs(root: Path, problems: Problems) -> bool:
     """Record every link that leads outside the project (or nowhere) and every entry of the
     input folders that is neither a folder nor a regular file; True if there was none. Links

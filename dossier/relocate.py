@@ -16,12 +16,11 @@ Scores are in [0, 1]: half from how alike the quote is, half from how alike the 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .inputs import read_regular
+from .inputs import file_stamp, read_regular
 from .output import CACHE_DIR, atomic_write
 
 CONTEXT = 40
@@ -142,20 +141,12 @@ _HELD: dict[Path, tuple[tuple[int, int, int], dict[str, dict[str, Memory]]]] = {
 """The lock each project's last build in this process wrote or read, with its file's state."""
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
 def load_lock(root: Path) -> dict[str, dict[str, Memory]]:
     """The anchors remembered at the last good build ({} when none or unreadable); from memory
     when this process wrote or read the file as it is."""
     path = root / LOCK_PATH
     held = _HELD.get(path)
-    if held is not None and held[0] == _stamp(path):
+    if held is not None and held[0] == file_stamp(path):
         return held[1]
     try:
         data = json.loads(read_regular(path))
@@ -163,7 +154,7 @@ def load_lock(root: Path) -> dict[str, dict[str, Memory]]:
                 for sid, anchors in data.items()}
     except (OSError, ValueError, TypeError):
         return {}
-    stamp = _stamp(path)
+    stamp = file_stamp(path)
     if stamp is not None:
         _HELD[path] = (stamp, lock)
     return lock
@@ -176,6 +167,6 @@ def save_lock(root: Path, lock: dict[str, dict[str, Memory]]) -> None:
     # compact, so that the C encoder writes it (an indent means the slow pure-Python one)
     atomic_write(root / LOCK_PATH, json.dumps(data, ensure_ascii=False,
                                               separators=(",", ":")).encode("utf-8"))
-    stamp = _stamp(root / LOCK_PATH)
+    stamp = file_stamp(root / LOCK_PATH)
     if stamp is not None:
         _HELD[root / LOCK_PATH] = (stamp, lock)

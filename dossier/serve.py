@@ -56,6 +56,7 @@ import watchfiles
 if TYPE_CHECKING:
     from .annotate import Annotator
 
+from .inputs import file_stamp
 from .models import Problems
 from .report import problem_text
 
@@ -620,7 +621,7 @@ class Changes:
         """The preview wrote these files: rebuild now."""
         with self.cond:
             for path in paths:
-                self.ours[str(path)] = _stamp(str(path))
+                self.ours[str(path)] = file_stamp(str(path))
                 self.pending.setdefault(str(path), set()).add(watchfiles.Change.modified)
             self.cond.notify_all()
 
@@ -633,7 +634,7 @@ class Changes:
     def _echo(self, path: str) -> bool:
         """Is this the watcher reporting a write of the preview's own (or its temporary file)?"""
         if path in self.ours:
-            return _stamp(path) == self.ours[path]
+            return file_stamp(path) == self.ours[path]
         temporary = TEMPORARY.fullmatch(os.path.basename(path))
         return bool(temporary) and \
             os.path.join(os.path.dirname(path), temporary["name"]) in self.ours
@@ -641,14 +642,6 @@ class Changes:
 
 TEMPORARY = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")
 """The temporary file an atomic write renames into place (edit.py's `_replace`)."""
-
-
-def _stamp(path: str) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 def watch(paths: list[Path], out: Path, changes: Changes, halt: threading.Event,

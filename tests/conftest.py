@@ -150,6 +150,21 @@ def quiet_build(*args: str) -> int:
         return build.main(list(args))
 
 
+def rendered_pages(root: Path) -> list[str]:
+    """Build, in this process on one core, and list the pages rendered (not kept by their
+    key), in the order rendered."""
+    from dossier import parallel, render
+
+    made: list[str] = []
+    real = render.Renderer.render
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parallel, "workers", lambda: 1)
+        mp.setattr(render.Renderer, "render",
+                   lambda self, page: made.append(page.path) or real(self, page))
+        assert quiet_build("--root", str(root)) == 0
+    return made
+
+
 def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -11,7 +11,7 @@ import pytest
 
 import build
 from dossier import search
-from tests.conftest import clean_build, edit, files, own_template, quiet_build
+from tests.conftest import clean_build, edit, files, own_template, quiet_build, rendered_pages
 
 EDITS = {
     "annotation": lambda r: edit(r / "content/sources/beta.yaml", "  - {quote: Tehran, "
@@ -251,23 +251,6 @@ def test_the_timeline_is_made_again_only_when_dates_or_publication_change(mini, 
     assert files(mini / "site") == clean_build(mini, tmp_path)
 
 
-def rendered_pages(root: Path, monkeypatch) -> list[str]:
-    """Build, in this process, and list the pages rendered (not kept by their key)."""
-    from dossier import parallel, render
-
-    made: list[str] = []
-    real = render.Renderer.render
-
-    def spy(self, page) -> bytes:
-        made.append(page.path)
-        return real(self, page)
-
-    monkeypatch.setattr(parallel, "workers", lambda: 1)
-    monkeypatch.setattr(render.Renderer, "render", spy)
-    assert quiet_build("--root", str(root)) == 0
-    return made
-
-
 def test_a_new_mention_remakes_the_entity_pages_whose_passages_it_changes(mini, monkeypatch):
     """Adding Tehran in beta changes what Tehran's page lists, and which entities share a
     paragraph with whom, but not the pages of Bassel airport or of Aleppo (beta's headline and
@@ -276,7 +259,7 @@ def test_a_new_mention_remakes_the_entity_pages_whose_passages_it_changes(mini, 
     assert quiet_build("--root", str(mini)) == 0
     edit(mini / "content/sources/beta.yaml", "mentions:\n",
          "mentions:\n  - {quote: Tehran, entity: tehran}\n")
-    made = [p for p in rendered_pages(mini, monkeypatch) if p.startswith(("people/", "places/"))
+    made = [p for p in rendered_pages(mini) if p.startswith(("people/", "places/"))
             and not p.endswith("index.html")]
     assert sorted(made) == ["people/hossein-hamedani.html", "places/tehran.html"]
 
@@ -291,7 +274,7 @@ def test_with_its_own_entity_template_every_page_listing_the_source_is_remade(mi
     assert quiet_build("--root", str(mini)) == 0
     edit(mini / "content/sources/beta.yaml", "mentions:\n",
          "mentions:\n  - {quote: Tehran, entity: tehran}\n")
-    made = rendered_pages(mini, monkeypatch)
+    made = rendered_pages(mini)
     assert "places/bassel-airport.html" in made
     page = (mini / "site/places/bassel-airport.html").read_text(encoding="utf-8")
     assert "General buried (3 mentions)" in page

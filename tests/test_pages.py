@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dossier import pages, parallel, render
-from tests.conftest import clean_build, edit, files, quiet_build
+from tests.conftest import clean_build, edit, files, quiet_build, rendered_pages
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -98,20 +98,6 @@ def test_every_planned_page_is_written_and_in_the_sitemap_and_nothing_else(mini,
     assert len(listed) == len(html)
 
 
-def rendered(root: Path, monkeypatch) -> list[str]:
-    made: list[str] = []
-    real = render.Renderer.render
-
-    def spy(self, page) -> bytes:
-        made.append(page.path)
-        return real(self, page)
-
-    monkeypatch.setattr(render.Renderer, "render", spy)
-    assert quiet_build("--root", str(root)) == 0
-    monkeypatch.setattr(render.Renderer, "render", real)
-    return sorted(made)
-
-
 def test_an_edit_remakes_only_the_list_pages_that_show_it(mini, small_pages, monkeypatch,
                                                            tmp_path):
     """A new mention in beta changes beta's row of the sources index (its count) and Tehran's
@@ -120,14 +106,14 @@ def test_an_edit_remakes_only_the_list_pages_that_show_it(mini, small_pages, mon
     assert quiet_build("--root", str(mini)) == 0
     edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
          "  - {quote: Tehran, entity: tehran}\n  - {quote: Hamadani, entity: hossein-hamedani}\n")
-    made = rendered(mini, monkeypatch)
+    made = sorted(rendered_pages(mini))
     assert "sources/index/2.html" in made and "sources/index.html" not in made
     assert "index.html" in made
     assert not [p for p in made if p.startswith("timeline")]
     assert files(mini / "site") == clean_build(mini, tmp_path / "a")
     edit(mini / "content/sources/alpha.yaml", "    event: Hamadani advises the Syrian army",
          "    event: Hamadani advises the Syrian army (from 2014)")
-    made = rendered(mini, monkeypatch)
+    made = sorted(rendered_pages(mini))
     assert [p for p in made if p.startswith("timeline")] == ["timeline/2014.html"]
     assert files(mini / "site") == clean_build(mini, tmp_path / "b")
 
