@@ -38,7 +38,7 @@ from dossier.progress import Progress
 from dossier.project import Project, anchor_memory, read_project
 from dossier.relocate import save_lock
 from dossier.render import Renderer, TemplateProblem, own_listing, render_pages
-from dossier.unchanged import remember, unchanged
+from dossier.unchanged import remember
 from dossier.update import Inputs, index_project
 from dossier.write import SiteWriter
 
@@ -74,15 +74,11 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
     except OutputRefused as exc:
         problems.error(Where("--out"), str(exc))
         return None
-    started = time.perf_counter()
     settle(root, out)  # the background work of the last preview rebuild
     try:
         lock = BuildLock(root).__enter__()
         try:
             remove_leftovers(out, root)
-            if not preview and (done := unchanged(root, out, (strict, base_url))):
-                lock.__exit__(None, None, None)
-                return _nothing_changed(*done, problems, started)
             result, later = _build(root, out, problems, strict, base_url, keep, preview,
                                    changed)
             if result is not None and not preview:
@@ -133,15 +129,6 @@ def settle(root: Path, out: Path) -> None:
     thread = _LATER.pop((Path(os.path.abspath(root)), Path(os.path.abspath(out))), None)
     if thread is not None:
         thread.join()
-
-
-def _nothing_changed(summary: dict[str, int], found: list[Problem], problems: Problems,
-                     started: float) -> dict[str, int]:
-    """The last build's summary and problems again: no input or file of the site changed."""
-    problems.items.extend(found)
-    return {**summary, "files": 0, "stages": "nothing changed since the last build",
-            "redid": "0 sources and 0 pages",
-            "ms": round((time.perf_counter() - started) * 1000)}
 
 
 def _failed_at(exc: OSError, out: Path, root: Path) -> str:

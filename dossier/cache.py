@@ -21,14 +21,15 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from . import overlap
 from .inputs import file_stamp, read_regular
 from .models import Problem, Source
 from .output import CACHE_DIR, atomic_write
-from .overlap import SharedPassage
-from .relocate import Memory
+
+if TYPE_CHECKING:  # imported where they are used: a build with nothing to do needs neither
+    from .overlap import SharedPassage
+    from .relocate import Memory
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -86,7 +87,7 @@ def file_digest(path: Path | str) -> str:
     return found
 
 
-Entry = tuple[Source, list[Problem], dict[str, Memory]]
+Entry: TypeAlias = "tuple[Source, list[Problem], dict[str, Memory]]"
 """A cached source, the problems it raised and where its anchors are (relocate.remember)."""
 
 _HELD: dict[Path, dict[str, Any]] = {}
@@ -196,6 +197,8 @@ def shared_passages(root: Path) -> Callable[[list[Source]], tuple[SharedPassage,
         stored = _load(path)
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
             return stored[1]
+        from . import overlap
+
         passages = overlap.shared_passages(sources)
         _dump(path, (key, passages))
         return passages

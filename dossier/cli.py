@@ -24,26 +24,23 @@ import signal
 import sys
 from pathlib import Path
 
-from dossier import capture
-from dossier.annotations import publisher_key, read_source
-from dossier.build import build, settle
-from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
-from dossier.index import build_index
-from dossier.inputs import check_inputs
 from dossier.layout import DEFAULT_RULES, NotADossier, check_root, find_root
 from dossier.models import Problems
 from dossier.output import OutputRefused, check_output
-from dossier.project import read_project
-from dossier.report import problem_text
-from dossier.seeds import read_seed, seed_kind
 from dossier.text import safe_text
-from dossier.yamlio import load_schema
 
+# Each command imports the stages it runs when it runs: a build with nothing to do answers
+# before the pipeline is imported (see build_command).
 
 def clean_command(root: Path | None, file: Path, explain: bool,
                   problems: Problems) -> list[str] | None:
     """The lines `dossier clean FILE` prints: what the source page's <article> holds. Outside
     a dossier (root None) the tool's default rules clean it."""
+    from dossier.annotations import publisher_key, read_source
+    from dossier.clean import clean_text, dossier_rules, explain_lines, load_rules
+    from dossier.inputs import check_inputs
+    from dossier.seeds import read_seed, seed_kind
+
     if root is None:
         rules = load_rules(DEFAULT_RULES, problems, DEFAULT_RULES.parent)
     elif not check_inputs(root, problems):
@@ -79,6 +76,10 @@ def profiled(run):  # type: ignore[no-untyped-def]
 
 def check_command(root: Path, problems: Problems, strict: bool) -> int:
     """`dossier check`: every build problem plus the lint findings; writes nothing."""
+    from dossier import capture
+    from dossier.index import build_index
+    from dossier.project import read_project
+
     project = read_project(root, problems, write_cache=False)
     build_index(project.sources, project.entities, problems, set(project.seeds),
                 warn_unused=False, shared=lambda sources: (),  # lint needs no overlaps
@@ -99,6 +100,7 @@ def check_command(root: Path, problems: Problems, strict: bool) -> int:
 def fix_command(root: Path, args: argparse.Namespace) -> int:
     """`dossier check --fix`: add the missing mentions (dossier/fix.py), then lint again."""
     from dossier.fix import run_fix, stubs_needed
+    from dossier.project import read_project
 
     problems = Problems()
     project = read_project(root, problems, write_cache=False)
@@ -126,6 +128,8 @@ def _fix_refused(problems: Problems, root: Path, hint: str = "") -> int:
 def report(problems: Problems, strict: bool, root: Path) -> None:
     """Print every problem to stderr, each followed by the offending line of its file."""
     if problems.items:
+        from dossier.report import problem_text
+
         print(problem_text(problems, root, strict), file=sys.stderr)
 
 
@@ -151,8 +155,12 @@ def check_base_url(value: str) -> None:
     """Raise ValueError unless --base-url is empty or an address base_url in
     content/dossier.yaml could hold (the same rule, from its schema): it goes into every page,
     the feed and the sitemap."""
+    if not value:
+        return
+    from dossier.yamlio import load_schema
+
     rule = load_schema("dossier.schema.json")["properties"]["base_url"]["pattern"]
-    if value and not re.search(rule, value):
+    if not re.search(rule, value):
         raise ValueError(f"--base-url '{safe_text(value)}' is not an http(s) address (such as "
                          "https://example.org/dossier/)")
 
@@ -262,23 +270,42 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
         print(f"{cli.prog}: error: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        from dossier.annotate import Annotator
-        from dossier.serve import serve
+        return serve_command(root, out, args)
+    return build_command(root, out, args, problems)
 
-        annotator = Annotator(root)
-        seen: list[set[str] | None] = [None]  # the files changed since the last build
-        code = serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
-                                                keep=annotator.keep, preview=True,
-                                                changed=seen[0]),
-                     lambda p: report(p, args.strict, root), args.host, args.port,
-                     annotator=annotator, allow_edit=args.allow_edit,
-                     saw=lambda paths: seen.__setitem__(0, paths))
-        settle(root, out)  # the open data of the last rebuild, written after its pages
-        return code
-    if getattr(args, "profile", False):
-        result = profiled(lambda: build(root, out, problems, args.strict, args.base_url))
-    else:
-        result = build(root, out, problems, args.strict, args.base_url)
+
+def serve_command(root: Path, out: Path, args: argparse.Namespace) -> int:
+    """`dossier serve`: build, serve, rebuild on every change (dossier/serve.py)."""
+    from dossier.annotate import Annotator
+    from dossier.build import build, settle
+    from dossier.serve import serve
+
+    annotator = Annotator(root)
+    seen: list[set[str] | None] = [None]  # the files changed since the last build
+    code = serve(root, out, lambda p: build(root, out, p, args.strict, args.base_url,
+                                            keep=annotator.keep, preview=True,
+                                            changed=seen[0]),
+                 lambda p: report(p, args.strict, root), args.host, args.port,
+                 annotator=annotator, allow_edit=args.allow_edit,
+                 saw=lambda paths: seen.__setitem__(0, paths))
+    settle(root, out)  # the open data of the last rebuild, written after its pages
+    return code
+
+
+def build_command(root: Path, out: Path, args: argparse.Namespace, problems: Problems) -> int:
+    """`dossier build`: the last build's summary again if nothing changed since (found before
+    the pipeline is imported), else a build."""
+    from dossier.unchanged import last_result
+
+    options = (args.strict, args.base_url)
+    result = last_result(root, out, options, problems)
+    if result is None:
+        from dossier.build import build
+
+        def run() -> dict[str, int] | None:
+            return build(root, out, problems, *options)
+
+        result = profiled(run) if getattr(args, "profile", False) else run()
     report(problems, args.strict, root)
     if result is None:
         print(f"Build failed; {out} was left as it was.", file=sys.stderr)

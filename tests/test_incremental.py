@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -353,6 +356,34 @@ def test_nothing_changed_is_found_from_the_files_states_and_says_the_same(mini, 
     assert first[1].split(" files written")[0].rsplit(";", 1)[0] == \
         second[1].split(" files written")[0].rsplit(";", 1)[0]
     assert files(mini / "site") == before
+
+
+PIPELINE = ("dossier.build", "dossier.render", "dossier.project", "dossier.clean", "jinja2")
+
+
+def test_nothing_changed_is_answered_before_the_pipeline_is_imported(mini):
+    """The answer costs reading the files' states, not loading the build: a new process that
+    finds nothing changed imports none of the pipeline's modules (nor jinja2); one that finds
+    an input changed imports them and builds."""
+    for path in mini.rglob("*"):  # inputs settled long ago: the build records their states
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    probe = ("import sys; from dossier.cli import main; code = main(['--root', sys.argv[1]]); "
+             f"print(code, sorted(m for m in {PIPELINE!r} if m in sys.modules))")
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", probe, str(mini)], capture_output=True,
+                              text=True, cwd=Path(build.__file__).parent, timeout=300)
+        return done.stdout.strip().splitlines()
+
+    assert run()[-1].startswith("0 ['dossier.build'")  # the first build loads the pipeline
+    second = run()
+    assert "nothing changed since the last build" in second[0]
+    assert second[-1] == "0 []"
+    seed = mini / "content" / "sources" / "alpha.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(seed, (1_600_000_100, 1_600_000_100))
+    third = run()
+    assert "nothing changed" not in third[0] and third[-1].startswith("0 ['dossier.build'")
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
