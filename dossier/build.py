@@ -24,7 +24,7 @@ from dossier.cache import Manifest, PartsCache, code_version, digest, shared_pas
 from dossier.dates import date_units
 from dossier.index import Index, counts
 from dossier.layout import static_folders, template_folders
-from dossier.models import Problem, Problems, Source, Where
+from dossier.models import Problems, Source, Where
 from dossier.output import (
     CACHE_DIR,
     MARKER,
