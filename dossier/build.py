@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from dossier import opendata, search
@@ -120,13 +120,18 @@ def _start_later(root: Path, out: Path, later: Callable[[], None], lock: BuildLo
             lock.__exit__(None, None, None)
 
     thread = threading.Thread(target=run, name="dossier-open-data", daemon=True)
-    _LATER[(Path(os.path.abspath(root)), Path(os.path.abspath(out)))] = thread
+    _LATER[_site_of(root, out)] = thread
     thread.start()
+
+
+def _site_of(root: Path, out: Path) -> tuple[Path, Path]:
+    """Which project's site a background thread writes, however the caller spelled the paths."""
+    return Path(os.path.abspath(root)), Path(os.path.abspath(out))
 
 
 def settle(root: Path, out: Path) -> None:
     """Wait for the background work of the last preview rebuild of this site, if any."""
-    thread = _LATER.pop((Path(os.path.abspath(root)), Path(os.path.abspath(out))), None)
+    thread = _LATER.pop(_site_of(root, out), None)
     if thread is not None:
         thread.join()
 
@@ -288,7 +293,6 @@ def _is_data(path: str) -> bool:
 
 
 
-
 class Record:
     """What a build remembers for the next one: every file's key (the manifest), each
     source's parts of the open data, where the anchors are, and the plan (for a next build in
@@ -402,8 +406,10 @@ def open_data(site: Site, html: list[str], manifest: Manifest, parts: PartsCache
                 [(e.id, e.name, e.kind) for e in map(site.entities.get, named) if e])
         return part_keys[src.id]
 
+    @cache
     def key(path: str) -> str:
-        """A file of one source's: that source's part key; a joined file: the whole's."""
+        """A file of one source's: that source's part key; a joined file: the whole's (made
+        once per file: the manifest check, the kept files and the written ones ask it)."""
         if sid := opendata.source_file(path):
             own = part_key(site.by_id[sid]) if sid in site.by_id else ""
             return digest(own, path) if own else ""

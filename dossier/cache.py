@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from .inputs import file_stamp, read_regular
 from .models import Problem, Source
@@ -57,6 +57,32 @@ def tree_digest(folder: Path) -> str:
         return digest("none")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     return digest(*(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files))
+
+
+R = TypeVar("R")
+V = TypeVar("V")
+
+
+class PerRecord(Generic[R, V]):
+    """Values made from records (a source, an entity's index entry), each kept, under its
+    record's id, while the record is the very same object: the index keeps the records of
+    what did not change, so a rebuild in this process makes again only the values of what
+    did."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[R, V]] = {}
+
+    def get(self, name: str, record: R, make: Callable[[R], V]) -> V:
+        held = self.held.get(name)
+        if held is None or held[0] is not record:
+            held = self.held[name] = (record, make(record))
+        return held[1]
+
+    def keep_only(self, names: set[str]) -> None:
+        """Forget the values of records no longer there (a source removed)."""
+        if len(self.held) > len(names):
+            for name in [n for n in self.held if n not in names]:
+                del self.held[name]
 
 
 _DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import dates, overlap
+from .cache import PerRecord
 from .models import (
     DEFAULT_KINDS,
     RELATIONS,
@@ -217,7 +218,7 @@ def timeline_order(t: TimelineEntry) -> tuple[str, str, str, str, int]:
 
 def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], problems: Problems,
                     index: Index, warn_unused: bool, spans: list[Problems] | None = None,
-                    cited: dict[str, tuple[EntityInfo, Problems]] | None = None) -> None:
+                    cited: PerRecord[EntityInfo, Problems] | None = None) -> None:
     """What the index reports, in order: dangling references, annotations that cover no text
     (`spans`: each source's, when known), entities no source mentions and descriptions citing
     a source that does not mention the entity (both only if every annotation file could be
@@ -236,14 +237,9 @@ def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], probl
         if not info.mentions:
             problems.warn(info.entity.where, f"entity '{eid}' is not mentioned in any source")
     by_id = {s.id: s for s in index.sources}
+    memo = cited if cited is not None else PerRecord()
     for eid, info in index.entities.items():
-        held = cited.get(eid) if cited is not None else None
-        if held is None or held[0] is not info:
-            held = (info, Problems())
-            _check_citations(info, by_id, held[1])
-            if cited is not None:
-                cited[eid] = held
-        problems.items.extend(held[1].items)
+        problems.items.extend(memo.get(eid, info, lambda i: _citation_problems(i, by_id)).items)
 
 
 def speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
@@ -352,6 +348,12 @@ def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Pro
                               "which does not mention it")
 
 
+def _citation_problems(info: EntityInfo, sources: dict[str, Source]) -> Problems:
+    found = Problems()
+    _check_citations(info, sources, found)
+    return found
+
+
 def counts(ix: Index) -> dict[str, int]:
     """What the home page and the build's summary count."""
     mentions = dated = removed = quotes = 0
@@ -374,14 +376,11 @@ def counts(ix: Index) -> dict[str, int]:
     }
 
 
-_COUNTED: dict[str, tuple[Source, tuple[int, int, int, int]]] = {}
-"""Each source's counts, with the record they were counted from (kept while it is the same)."""
+_COUNTED: PerRecord[Source, tuple[int, int, int, int]] = PerRecord()
+"""Each source's counts (kept while its record is the same)."""
 
 
 def _counted(src: Source) -> tuple[int, int, int, int]:
-    held = _COUNTED.get(src.id)
-    if held is None or held[0] is not src:
-        held = _COUNTED[src.id] = (src, (
-            len(src.mentions), len(src.dates),
-            sum(1 for r in src.cleaned.removed if r.rule != "headline"), len(src.quotes)))
-    return held[1]
+    return _COUNTED.get(src.id, src, lambda s: (
+        len(s.mentions), len(s.dates),
+        sum(1 for r in s.cleaned.removed if r.rule != "headline"), len(s.quotes)))

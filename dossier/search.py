@@ -29,7 +29,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from . import dates
-from .cache import digest
+from .cache import PerRecord, digest
 from .index import Index
 from .models import Source
 from .output import SEARCH_PREFIX
@@ -49,14 +49,8 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
     """{site-relative page path: the HTML Pagefind indexes for that page}."""
     docs = {}
     for src in ix.sources:
-        held = _SOURCE_DOCS.get(src.id)
-        if held is None or held[0] is not src:
-            held = _SOURCE_DOCS[src.id] = (src, _source_document(src))
-        docs[source_path(src)] = held[1]
-    if len(_SOURCE_DOCS) > len(ix.sources):  # sources removed since
-        ids = {s.id for s in ix.sources}
-        for sid in [sid for sid in _SOURCE_DOCS if sid not in ids]:
-            del _SOURCE_DOCS[sid]
+        docs[source_path(src)] = _SOURCE_DOCS.get(src.id, src, _source_document)
+    _SOURCE_DOCS.keep_only({s.id for s in ix.sources})
     for infos in ix.by_kind.values():
         for info in infos:
             e = info.entity
@@ -74,7 +68,7 @@ def documents(ix: Index, date_units: list[str]) -> dict[str, bytes]:
     return docs
 
 
-_SOURCE_DOCS: dict[str, tuple[Source, bytes]] = {}
+_SOURCE_DOCS: PerRecord[Source, bytes] = PerRecord()
 """Each source's search document, with the source record it was made from: a rebuild in this
 process makes the documents of changed sources only."""
 
@@ -108,7 +102,7 @@ def _digest_of(doc: bytes) -> str:
     held = _DIGESTS.get(id(doc))
     if held is None or held[0] is not doc:
         held = _DIGESTS[id(doc)] = (doc, hashlib.sha256(doc).hexdigest())
-        if len(_DIGESTS) > 4 * len(_SOURCE_DOCS) + 10_000:
+        if len(_DIGESTS) > 4 * len(_SOURCE_DOCS.held) + 10_000:
             _DIGESTS.clear()
     return held[1]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import overlap
+from .cache import PerRecord
 from .index import (
     Context,
     EntityInfo,
@@ -76,7 +77,7 @@ class State:
     """Date page -> source id -> its date expressions listed there."""
     spans: dict[str, Problems] = field(default_factory=dict)
     """Source id -> the problems of its annotations' spans."""
-    cited: dict[str, tuple[EntityInfo, Problems]] = field(default_factory=dict)
+    cited: PerRecord[EntityInfo, Problems] = field(default_factory=PerRecord)
     """Entity id -> its record and the problems of its description's citations."""
     ready: bool = False
     """Whether the pieces above have been made (at the first update)."""

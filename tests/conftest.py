@@ -145,9 +145,16 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def build_output(*args: str) -> tuple[int, str, str]:
+    """Run `build.py ARGS` in this process: its exit code, standard output and error."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = build.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
 def quiet_build(*args: str) -> int:
-    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-        return build.main(list(args))
+    return build_output(*args)[0]
 
 
 def rendered_pages(root: Path) -> list[str]:

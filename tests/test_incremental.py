@@ -14,7 +14,15 @@ import pytest
 
 import build
 from dossier import search
-from tests.conftest import clean_build, edit, files, own_template, quiet_build, rendered_pages
+from tests.conftest import (
+    build_output,
+    clean_build,
+    edit,
+    files,
+    own_template,
+    quiet_build,
+    rendered_pages,
+)
 
 EDITS = {
     "annotation": lambda r: edit(r / "content/sources/beta.yaml", "  - {quote: Tehran, "
@@ -332,16 +340,9 @@ def settled(monkeypatch):
     monkeypatch.setattr(unchanged, "SETTLED_NS", -1)
 
 
-def build_output(root: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = build.main(["--root", str(root)])
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_nothing_changed_is_found_from_the_files_states_and_says_the_same(mini, settled):
     """The second build reads no input: it reports the first's summary and warnings again."""
-    first = build_output(mini)
+    first = build_output("--root", str(mini))
     before = files(mini / "site")
     from dossier import project
 
@@ -349,7 +350,7 @@ def test_nothing_changed_is_found_from_the_files_states_and_says_the_same(mini, 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(project, "read_project", lambda *a, **k: pytest.fail("read the project"))
         mp.setattr("dossier.build.read_project", project.read_project)
-        second = build_output(mini)
+        second = build_output("--root", str(mini))
     assert real is not None and second[0] == first[0] == 0
     assert "nothing changed since the last build" in second[1]
     assert second[2] == first[2] and "warning" in first[2]  # the same problems, again
@@ -450,7 +451,7 @@ def test_a_rebuild_says_what_it_redid(mini, monkeypatch):
     pages rendered again."""
     from dossier import parallel, render
 
-    assert build_output(mini)[0] == 0
+    assert build_output("--root", str(mini))[0] == 0
     edit(mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n",
          "  - {quote: Tehran, entity: tehran, note: Capital of Iran.}\n")
     made: list[str] = []
@@ -458,6 +459,6 @@ def test_a_rebuild_says_what_it_redid(mini, monkeypatch):
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     monkeypatch.setattr(render.Renderer, "render",
                         lambda self, page: made.append(page.path) or real(self, page))
-    code, out, _ = build_output(mini)
+    code, out, _ = build_output("--root", str(mini))
     pages = f"{len(made)} page{'' if len(made) == 1 else 's'}"
     assert code == 0 and f"; redid 1 source and {pages}." in out and 0 < len(made) < 10
