@@ -14,10 +14,12 @@ pages that show what it changed, and no page grows without bound.
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import overlap
 from .annotations import Dossier
@@ -25,7 +27,7 @@ from .cache import digest
 from .dates import date_tree, date_units, parent_unit, units_within
 from .index import Context, EntityInfo, Index, Said, TimelineEntry, counts
 from .models import Entity, Kind, Source
-from .paths import date_path, entity_path, mentions_path, source_path
+from .paths import date_path, entity_path, mentions_path, source_path, timeline_path
 from .update import WHOLE, Changed
 
 PAGE_SOURCES = 100
@@ -38,6 +40,10 @@ LIST_ROWS = 200
 
 HOME_ROWS = 50
 """Sources the home page lists (the first page of the sources index has more)."""
+
+DATE_SOURCES = 100
+"""Sources per page of a date page (a year every source names would otherwise list them
+all)."""
 
 TIMELINE_ROWS = 500
 """Events on one timeline page: a dossier with more has a page per year (per month in a year
@@ -89,6 +95,10 @@ class TimelinePart:
     """The sources of those events, in publication order (one row of the chart each)."""
     dates: str = ""
     """The date page of that year or month ('' when it has none)."""
+    page: int = 1
+    pages: int = 1
+    """Which page of that year or month this is, of how many (more than one only in a month
+    busier than a page holds)."""
 
 
 @dataclass
@@ -108,6 +118,11 @@ class Site:
     @cached_property
     def by_id(self) -> dict[str, Source]:
         return {s.id: s for s in self.index.sources}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each source's place in publication order."""
+        return {s.id: n for n, s in enumerate(self.index.sources)}
 
     @cached_property
     def origin_of(self) -> dict[str, overlap.Origin]:
@@ -181,6 +196,8 @@ class Plan:
     memo: dict[str, tuple[tuple[object, ...], Page]] = field(default_factory=dict)
     """Pages made from the whole dossier, with the records they were made from: kept while
     those are the same records (see _kept)."""
+    timeline: dict[str, tuple[TimelinePart, Page]] = field(default_factory=dict)
+    """The timeline's pages by path, with what each was made from (see timeline_pages)."""
 
     @cached_property
     def pages(self) -> list[Page]:
@@ -208,11 +225,11 @@ def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan
     _regroup(fresh, last, "entity", changed.entities, ix.entities,
              lambda eid: entity_pages(site, ix.entities[eid], memo, fresh.memo))
     _regroup(fresh, last, "date", changed.units, set(units),
-             lambda unit: [date_page(site, unit, units)])
+             lambda unit: date_pages(site, unit, units, memo, fresh.memo))
     fresh.owned[("lists", "")] = [
         *whole_pages(site, memo, fresh.memo), *kind_pages(site, memo, fresh.memo),
         *source_list_pages(site, memo, fresh.memo), dates_index(site, units),
-        *timeline_pages(site, memo, fresh.memo)]
+        *timeline_pages(site, last.timeline, fresh.timeline, units)]
     return fresh
 
 
@@ -421,68 +438,129 @@ def dates_index(site: Site, units: list[str]) -> Page:
         partial(_dates_index, units))
 
 
-def date_page(site: Site, unit: str, units: list[str]) -> Page:
-    """A year's, month's or day's page: the expressions that resolve to it."""
+def date_pages(site: Site, unit: str, units: list[str], memo: Memo, fresh: Memo) -> list[Page]:
+    """A year's, month's or day's page: the expressions that resolve to it, DATE_SOURCES
+    sources a page (each page kept from the last plan, `memo`, while it lists the same
+    records)."""
     ix = site.index
-    contexts = ix.date_pages.get(unit, ())
     within = units_within(unit, units)
-    key = site.key("date", unit, within,
-                   [(site.listed(c.source), *shown(c),
-                     ix.date_refs.get((c.source.id, c.fragment))) for c in contexts])
-    return Page(date_path(unit), "date.html", key,
-                partial(_date, unit, within))
+    by_source: dict[str, list[Context]] = {}
+    for c in ix.date_pages.get(unit, ()):
+        by_source.setdefault(c.source.id, []).append(c)
+    chunks = paged(list(by_source.values()), DATE_SOURCES, partial(date_path, unit))
+
+    def make(chunk: Sequence[list[Context]], pager: Pager) -> Page:
+        key = site.key("date", unit, within, len(pager.pages),
+                       [(site.listed(c.source), *shown(c),
+                         ix.date_refs.get((c.source.id, c.fragment)))
+                        for contexts in chunk for c in contexts])
+        return Page(date_path(unit, pager.page), "date.html", key,
+                    partial(_date, unit, within, pager))
+
+    return [_kept(memo, fresh, date_path(unit, pager.page),
+                  (unit, *within, len(chunks), *(c for contexts in chunk for c in contexts)),
+                  partial(make, chunk, pager))
+            for chunk, pager in chunks]
 
 
-def timeline_parts(ix: Index) -> list[TimelinePart]:
-    """The timeline's pages: one with every event, or one per year (or month) with its own."""
-    entries = ix.timeline
-    units = set(date_units(list(ix.date_pages)))
-    order = {s.id: n for n, s in enumerate(ix.sources)}
+class Slice(NamedTuple):
+    """The events of one timeline page: timeline[first:end]."""
+
+    label: str
+    page: int
+    pages: int
+    """How many pages that year or month has (more than one only in a month busier than a
+    page holds)."""
+    first: int
+    end: int
+
+
+class PartLink(NamedTuple):
+    """A timeline page as the overview lists it."""
+
+    label: str
+    path: str
+    events: int
+    page: int
+    pages: int
+
+
+def timeline_layout(entries: Sequence[TimelineEntry]) -> list[Slice]:
+    """Which events each timeline page shows (the timeline is sorted by start): one page with
+    every event, or one per year, one per month in a year with more than TIMELINE_ROWS, and
+    pages of TIMELINE_ROWS in a month with more. Found by bisecting, not by walking every
+    event."""
     if len(entries) <= TIMELINE_ROWS:
-        return [TimelinePart("", "timeline.html", entries, _sources_of(entries, order))]
-    by_year: dict[str, list[TimelineEntry]] = {}
-    for t in entries:
-        by_year.setdefault(t.ref.start[:4], []).append(t)
+        return [Slice("", 1, 1, 0, len(entries))]
     found = []
-    for year, events in by_year.items():
-        groups = {year: events}
-        if len(events) > TIMELINE_ROWS:
-            groups = {}
-            for t in events:
-                groups.setdefault(t.ref.start[:7], []).append(t)
-        found += [TimelinePart(label, f"timeline/{label}.html", tuple(group),
-                               _sources_of(group, order),
-                               date_path(label) if label in units else "")
-                  for label, group in groups.items()]
+    for year, lo, hi in _runs(entries, 4, 0, len(entries)):
+        if hi - lo <= TIMELINE_ROWS:
+            found.append(Slice(year, 1, 1, lo, hi))
+            continue
+        for month, first, end in _runs(entries, 7, lo, hi):
+            n = -(-(end - first) // TIMELINE_ROWS)
+            found += [Slice(month, k, n, first + (k - 1) * TIMELINE_ROWS,
+                            min(end, first + k * TIMELINE_ROWS)) for k in range(1, n + 1)]
     return found
 
 
-def _sources_of(entries: Sequence[TimelineEntry], order: dict[str, int]) -> tuple[Source, ...]:
+def _runs(entries: Sequence[TimelineEntry], width: int, lo: int, hi: int
+          ) -> list[tuple[str, int, int]]:
+    """The runs of entries[lo:hi] whose start begins the same (its first `width` characters:
+    the year or the month), as (that beginning, first, end)."""
+    found = []
+    while lo < hi:
+        label = entries[lo].ref.start[:width]
+        end = bisect.bisect_right(entries, label, lo, hi, key=lambda t: t.ref.start[:width])
+        found.append((label, lo, end))
+        lo = end
+    return found
+
+
+def _sources_of(entries: Sequence[TimelineEntry], order: Mapping[str, int]
+                ) -> tuple[Source, ...]:
     """The sources of these events, in publication order."""
     found = {t.context.source.id: t.context.source for t in entries}
     return tuple(sorted(found.values(), key=lambda s: order[s.id]))
 
 
-def timeline_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
+def timeline_pages(site: Site, last: dict[str, tuple[TimelinePart, Page]],
+                   fresh: dict[str, tuple[TimelinePart, Page]], units: Collection[str]
+                   ) -> list[Page]:
     """The timeline: one page, or a page listing its parts and a page per part. What it shows
-    is the dates and the sources that give them, nothing of the mentions."""
+    is the dates and the sources that give them, nothing of the mentions. A part is taken from
+    the `last` plan while it holds the very same events (the index keeps the records of the
+    events of unchanged sources)."""
     ix = site.index
-    parts = timeline_parts(ix)
-
-    def make(part: TimelinePart) -> Page:
-        key = site.key("timeline", part.label, part.dates,
-                       [(site.listed(t.context.source), t.ref) for t in part.timeline])
-        return Page(part.path, "timeline.html", key,
-                    partial(_timeline, part, ()))
-
-    found = [_kept(memo, fresh, part.path, (part.dates, *part.timeline),
-                   partial(make, part)) for part in parts]
-    if parts[0].label:
-        listing = [(p.label, p.path, len(p.timeline)) for p in parts]
+    layout = timeline_layout(ix.timeline)
+    found = []
+    for at in layout:
+        path = timeline_path(at.label, at.page)
+        dates = date_path(at.label) if at.label in units else ""
+        events = ix.timeline[at.first:at.end]
+        old = last.get(path)
+        if old is None or (old[0].dates, old[0].pages) != (dates, at.pages) or \
+                len(old[0].timeline) != len(events) or \
+                not all(map(operator.is_, old[0].timeline, events)):
+            old = _timeline_part(site, at, path, events, dates)
+        fresh[path] = old
+        found.append(old[1])
+    if layout[0].label:
+        listing = [PartLink(at.label, timeline_path(at.label, at.page), at.end - at.first,
+                            at.page, at.pages) for at in layout]
         found.append(Page("timeline.html", "timeline.html", site.key("timeline", listing),
                           partial(_timeline, TimelinePart("", "timeline.html", (), ()),
                                   listing)))
     return found
+
+
+def _timeline_part(site: Site, at: Slice, path: str, events: tuple[TimelineEntry, ...],
+                   dates: str) -> tuple[TimelinePart, Page]:
+    part = TimelinePart(at.label, path, events, _sources_of(events, site.order), dates,
+                        at.page, at.pages)
+    key = site.key("timeline", part.label, part.dates, part.page, part.pages,
+                   [(site.listed(t.context.source), t.ref) for t in part.timeline])
+    return part, Page(part.path, "timeline.html", key, partial(_timeline, part, ()))
 
 
 # ----------------------------------------------------------------- contexts
@@ -542,10 +620,15 @@ def _dates_index(units: list[str], site: Site) -> dict[str, object]:
     return {"tree": date_tree(units), "index": site.index}
 
 
-def _date(unit: str, within: list[str], site: Site) -> dict[str, object]:
+def _date(unit: str, within: list[str], pager: Pager, site: Site) -> dict[str, object]:
     ix = site.index
-    return {"unit": unit, "contexts": ix.date_pages.get(unit, ()), "refs": ix.date_refs,
-            "within": within, "parent": parent_unit(unit)}
+    contexts = ix.date_pages.get(unit, ())
+    if pager.pages:  # this page's sources' expressions
+        ids = list(dict.fromkeys(c.source.id for c in contexts))
+        shown = set(ids[(pager.page - 1) * DATE_SOURCES:pager.page * DATE_SOURCES])
+        contexts = tuple(c for c in contexts if c.source.id in shown)
+    return {"unit": unit, "contexts": contexts, "refs": ix.date_refs,
+            "within": within, "parent": parent_unit(unit), "pager": pager}
 
 
 def _timeline(part: TimelinePart, parts: object, site: Site) -> dict[str, object]:

@@ -20,5 +20,15 @@ def source_path(source: Source) -> str:
     return f"sources/{source.id}.html"
 
 
-def date_path(page: str) -> str:
-    return f"dates/{page}.html"
+def date_path(page: str, number: int = 1) -> str:
+    """Page `number` of a year's, month's or day's date page: the others sit in a folder named
+    after it."""
+    return f"dates/{page}.html" if number == 1 else f"dates/{page}/{number}.html"
+
+
+def timeline_path(label: str, page: int = 1) -> str:
+    """The timeline page of a year or month ('' for the whole timeline on one page), and the
+    further pages of a month busier than a page holds."""
+    if not label:
+        return "timeline.html"
+    return f"timeline/{label}.html" if page == 1 else f"timeline/{label}/{page}.html"

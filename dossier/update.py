@@ -31,7 +31,7 @@ from .index import (
     speakers,
     timeline_order,
 )
-from .models import Claim, Entity, Kind, Problems, Source
+from .models import Claim, DateRef, Entity, Kind, Problems, Source
 from .overlap import SharedPassage
 
 
@@ -275,13 +275,28 @@ def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable) 
 
 def _timeline(before: tuple[TimelineEntry, ...], gone: list[Source], new: list[Source],
               by_id: dict[str, Source]) -> tuple[TimelineEntry, ...]:
-    ids = {s.id for s in gone}
-    kept = [t for t in before if t.context.source.id not in ids]
+    """The timeline with the events of `gone` taken out and those of `new` put in: each found
+    by its place in the order (bisect), not by walking every event."""
+    kept = list(before)
+    for src in gone:
+        for ref in src.dates:
+            at = bisect.bisect_left(kept, _place(src, ref), key=timeline_order)
+            while at < len(kept) and kept[at].ref is not ref:  # others in the same place
+                at += 1
+            if at == len(kept):  # not where its place says (never seen): walk them all
+                kept = [t for t in kept if t.context.source.id != src.id]
+                break
+            del kept[at]
     for src in new:
         for ref in src.dates:
             entry = TimelineEntry(ref, context(src, ref.id, ref.span.start, ref.span.end))
             bisect.insort(kept, entry, key=timeline_order)
     return tuple(kept)
+
+
+def _place(src: Source, ref: DateRef) -> tuple[str, str, str, str, int]:
+    """Where an event of this source sits on the timeline (index.timeline_order)."""
+    return ref.start, ref.end, src.meta.published.date, src.id, ref.span.start
 
 
 def _overlap(ix: Index, gone: list[Source], new: list[Source], ordered: tuple[Source, ...],

@@ -11,6 +11,7 @@ sequence it found.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tempfile
 from collections.abc import Callable
@@ -23,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossier import build as building
+from dossier import pages, render, update
 from dossier import project as reading
-from dossier import update
 from dossier.build import build as run_build
 from dossier.build import settle
 from dossier.models import Problems
@@ -40,6 +41,8 @@ SWAPS: dict[str, tuple[Path, str, str]] = {
                      "syrian-arab-army, note: The regular army.}\n"),
     "date event": (SOURCES / "beta.yaml", "event: Hamadani buried",
                    "event: Hamadani was buried"),
+    "date shared": (SOURCES / "beta.yaml", "quote: Saturday\n    value: 2015-10-17",
+                    "quote: buried\n    value: 2015-10-15"),
     "quote in": (SOURCES / "alpha.yaml", "dates:\n", "quotes:\n  - {quote: Gen. Hossein "
                  "Hamedani was killed near Aleppo on Thursday, speaker: hossein-hamedani, kind: "
                  "reported, via: associated-press}\ndates:\n"),
@@ -66,8 +69,8 @@ REMOVALS: dict[str, tuple[Path, str, str]] = {
                  "    event: Hamedani killed near Aleppo\n"),
 }
 
-ANNOTATIONS_ONLY = {"mention note", "date event", "mention out", "second occurrence out",
-                    "date out"}
+ANNOTATIONS_ONLY = {"mention note", "date event", "date shared", "mention out",
+                    "second occurrence out", "date out"}
 """Edits that change the annotations of a source and nothing the index is otherwise made from
 (the registry, the claims, which seeds exist): the index is updated, not made whole."""
 
@@ -165,19 +168,30 @@ def clean_problems(root: Path, base: Path) -> list[str]:
     return [p.format() for p in problems.items]
 
 
-@pytest.mark.parametrize("preview", [False, True], ids=["command line", "preview"])
+SMALL = {"TIMELINE_ROWS": 1, "PAGE_SOURCES": 1, "LIST_ROWS": 1, "HOME_ROWS": 1,
+         "DATE_SOURCES": 1}
+"""One row a page of every list split into pages, so that the mini dossier's pages are split
+and an edit remakes some of the parts and keeps the others."""
+
+
+@pytest.mark.parametrize("preview, small", [(False, False), (True, False), (True, True)],
+                         ids=["command line", "preview", "preview, one row a page"])
 @settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=5))
-def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(preview: bool,
+def test_after_every_edit_the_rebuilt_site_equals_a_clean_build(preview: bool, small: bool,
                                                                   steps: list[str]) -> None:
     """Each rebuild applies the changed sources to the index kept from the build before
     (update._apply; the registry, the claims or the set of seeds changed: the index is made
     whole), and plans again only what they touch."""
-    with tempfile.TemporaryDirectory() as tmp, \
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack, \
             mock.patch.object(update, "_apply", wraps=update._apply) as applied, \
             mock.patch.object(building, "_data_later", wraps=building._data_later) as later, \
             mock.patch.object(reading, "_head", wraps=reading._head) as heads:
+        for name, rows in SMALL.items() if small else ():
+            stack.enter_context(mock.patch.object(pages, name, rows))
+        if small:
+            stack.enter_context(mock.patch.object(render, "LIST_ROWS", 1))
         base = Path(tmp)
         root = write_mini(base / "mini")
         assert build(root, preview) is not None

@@ -64,26 +64,60 @@ def test_a_kind_index_is_split_into_pages(mini, small_pages):
     assert names == sorted(names, key=str.casefold) and "Aleppo" in names
 
 
-def test_the_timeline_is_split_by_year_and_a_busy_year_by_month(mini, small_pages):
+def test_the_timeline_is_split_by_year_a_busy_year_by_month_and_a_busy_month_into_pages(
+        mini, small_pages):
     """2014 has one event (the start of 'since last year'), 2015 two: more than a page holds,
-    so 2015 is split by month."""
+    so 2015 is split by month, and October 2015, with two, into two pages."""
     assert quiet_build("--root", str(mini)) == 0
     site = mini / "site"
     overview = soup(site / "timeline.html")
     assert [(a["href"], a.parent.get_text()) for a in overview.select("ul.timeline-parts a")] \
-        == [("timeline/2014.html", "2014: 1 event"), ("timeline/2015-10.html",
-                                                       "October 2015: 2 events")]
+        == [("timeline/2014.html", "2014: 1 event"),
+            ("timeline/2015-10.html", "October 2015, page 1 of 2: 1 event"),
+            ("timeline/2015-10/2.html", "October 2015, page 2 of 2: 1 event")]
     assert overview.select("table.timeline") == []
     events = {}
-    for name in ("2014", "2015-10"):
+    for name in ("2014", "2015-10", "2015-10/2"):
         page = soup(site / f"timeline/{name}.html")
         events[name] = [td.get_text() for td in page.select("td[data-label=Event]")]
         assert page.select_one("svg") is not None
-        assert page.find("a", string="Every year of the timeline")["href"] == "../timeline.html"
+        home = "../" * name.count("/") + "../timeline.html"
+        assert page.find("a", string="Every year of the timeline")["href"] == home
     assert events == {"2014": ["Hamadani advises the Syrian army"],
-                      "2015-10": ["Hamedani killed near Aleppo", "Hamadani buried"]}
+                      "2015-10": ["Hamedani killed near Aleppo"],
+                      "2015-10/2": ["Hamadani buried"]}
+    assert soup(site / "timeline/2015-10/2.html").h1.get_text() == \
+        "Timeline: October 2015, page 2 of 2"
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "timeline/2014.html" in sitemap and "sources/index/2.html" in sitemap
+    assert "timeline/2015-10/2.html" in sitemap
+
+
+def test_a_date_page_is_split_by_sources_and_an_edit_remakes_the_page_it_shows(
+        mini, small_pages, monkeypatch, tmp_path):
+    """With beta's burial dated on alpha's Thursday, 15 October is named by two sources:
+    one a page, alpha's on the date's own page, beta's on its second. Beta's event changed
+    remakes the second page only."""
+    monkeypatch.setattr(pages, "DATE_SOURCES", 1)
+    edit(mini / "content/sources/beta.yaml", "quote: Saturday\n    value: 2015-10-17",
+         "quote: buried\n    value: 2015-10-15")
+    assert quiet_build("--root", str(mini)) == 0
+    dates = mini / "site/dates"
+    first, second = dates / "2015-10-15.html", dates / "2015-10-15/2.html"
+    events = [[p.get_text() for p in soup(page).select("ol.contexts p.byline")]
+              for page in (first, second)]
+    assert [[e.split(" · ")[1] for e in page] for page in events] == \
+        [["Hamedani killed near Aleppo"], ["Hamadani buried"]]
+    assert pager_links(first) == ["../dates/2015-10-15.html", "../dates/2015-10-15/2.html"]
+    assert pager_links(second) == ["../../dates/2015-10-15.html",
+                                   "../../dates/2015-10-15/2.html"]
+    assert soup(second).h1.get_text() == "15 October 2015, page 2 of 2"
+    assert soup(second).title.get_text().startswith("15 October 2015, page 2")
+    edit(mini / "content/sources/beta.yaml", "event: Hamadani buried",
+         "event: Hamadani was buried")
+    made = sorted(rendered_pages(mini))
+    assert [p for p in made if p.startswith("dates/")] == ["dates/2015-10-15/2.html"]
+    assert files(mini / "site") == clean_build(mini, tmp_path)
 
 
 def test_every_planned_page_is_written_and_in_the_sitemap_and_nothing_else(mini, small_pages):
