@@ -115,6 +115,29 @@ class Index:
     origins: tuple[Origin, ...] = ()
     """Groups of sources that go back to one report."""
 
+    @cached_property
+    def totals(self) -> tuple[int, int, int, int]:
+        """The sources' mentions, dates, lines removed and quotes (source_totals), summed."""
+        found = [0, 0, 0, 0]
+        for src in self.sources:
+            for n, k in enumerate(source_totals(src)):
+                found[n] += k
+        return found[0], found[1], found[2], found[3]
+
+    @cached_property
+    def by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each source's place in publication order."""
+        return {s.id: n for n, s in enumerate(self.sources)}
+
+    @cached_property
+    def origin_of(self) -> dict[str, Origin]:
+        """Each source's origin."""
+        return {m: o for o in self.origins for m in o.members}
+
     def shared_in(self, sid: str) -> list[tuple[SharedPassage, Side, Side]]:
         """The passages of a source shared with others: (passage, this side, the twin)."""
         return self._shared_by.get(sid, [])
@@ -236,10 +259,10 @@ def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], probl
     for eid, info in index.entities.items():
         if not info.mentions:
             problems.warn(info.entity.where, f"entity '{eid}' is not mentioned in any source")
-    by_id = {s.id: s for s in index.sources}
     memo = cited if cited is not None else PerRecord()
     for eid, info in index.entities.items():
-        problems.items.extend(memo.get(eid, info, lambda i: _citation_problems(i, by_id)).items)
+        problems.items.extend(memo.get(eid, info, lambda i: _citation_problems(
+            i, index.by_id)).items)
 
 
 def speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
@@ -338,9 +361,9 @@ def check_spans(src: Source, problems: Problems) -> None:
 
 def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:
     """Warn when a description cites a source that never mentions the entity."""
+    if not info.mentions or not any(st.sources for st in info.entity.description):
+        return  # not mentioned at all is reported already; or it cites no source
     mentioned = {src.id for src, _ in info.mentions}
-    if not mentioned:
-        return  # already reported as not mentioned at all
     for statement in info.entity.description:
         for sid in statement.sources:
             if sid in sources and sid not in mentioned:
@@ -356,10 +379,7 @@ def _citation_problems(info: EntityInfo, sources: dict[str, Source]) -> Problems
 
 def counts(ix: Index) -> dict[str, int]:
     """What the home page and the build's summary count."""
-    mentions = dated = removed = quotes = 0
-    for src in ix.sources:
-        m, d, r, q = _counted(src)
-        mentions, dated, removed, quotes = mentions + m, dated + d, removed + r, quotes + q
+    mentions, dated, removed, quotes = ix.totals
     unnamed = sum(len(said) for _, said in ix.unnamed)
     return {
         "sources": len(ix.sources),
@@ -376,11 +396,7 @@ def counts(ix: Index) -> dict[str, int]:
     }
 
 
-_COUNTED: PerRecord[Source, tuple[int, int, int, int]] = PerRecord()
-"""Each source's counts (kept while its record is the same)."""
-
-
-def _counted(src: Source) -> tuple[int, int, int, int]:
-    return _COUNTED.get(src.id, src, lambda s: (
-        len(s.mentions), len(s.dates),
-        sum(1 for r in s.cleaned.removed if r.rule != "headline"), len(s.quotes)))
+def source_totals(src: Source) -> tuple[int, int, int, int]:
+    """What one source adds to the counts: mentions, dates, lines removed, quotes."""
+    return (len(src.mentions), len(src.dates),
+            sum(1 for r in src.cleaned.removed if r.rule != "headline"), len(src.quotes))

@@ -481,8 +481,9 @@ class Source:
     sha256: str = ""
     """The SHA-256 digest of the seed file as the build read it (hex)."""
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """The metadata's id (kept on the record once asked: it is asked very often)."""
         return self.meta.id
 
 

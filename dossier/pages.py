@@ -115,18 +115,9 @@ class Site:
     """The dossier has its own version of a template that lists sources: those pages are then
     keyed on whole sources (see listed)."""
 
-    @cached_property
+    @property
     def by_id(self) -> dict[str, Source]:
-        return {s.id: s for s in self.index.sources}
-
-    @cached_property
-    def order(self) -> dict[str, int]:
-        """Each source's place in publication order."""
-        return {s.id: n for n, s in enumerate(self.index.sources)}
-
-    @cached_property
-    def origin_of(self) -> dict[str, overlap.Origin]:
-        return {m: o for o in self.index.origins for m in o.members}
+        return self.index.by_id
 
     @cached_property
     def whole(self) -> str:
@@ -350,7 +341,7 @@ def source_page(site: Site, src: Source) -> Page:
     shown = {m.entity for m in src.mentions} | {eid for q in src.quotes
                                                 for eid in (q.speaker, q.via) if eid}
     shared = ix.shared_in(src.id)
-    origin = site.origin_of.get(src.id)
+    origin = site.index.origin_of.get(src.id)
     related = {t.source for _, _, t in shared} | set(origin.members if origin else ())
     key = site.key("source", site.source_keys.get(src.id) or src,
                    [(e.id, e.name, e.kind) for e in map(site.entities.get, sorted(shown))
@@ -368,7 +359,7 @@ def source_context(sid: str, site: Site) -> dict[str, object]:
     return {"source": src, "blocks": article_blocks(src, site.entities),
             "in_source": entities_in(src, site.entities),
             "said": [Said(src, q) for q in src.quotes], "shared": shared,
-            "origin": site.origin_of.get(src.id),
+            "origin": site.index.origin_of.get(src.id),
             "shared_blocks": {b for _, side, _ in shared
                               for b in range(side.block, side.last_block + 1)},
             "credits": site.index.credits.get(src.id, ())}
@@ -556,7 +547,7 @@ def timeline_pages(site: Site, last: dict[str, tuple[TimelinePart, Page]],
 
 def _timeline_part(site: Site, at: Slice, path: str, events: tuple[TimelineEntry, ...],
                    dates: str) -> tuple[TimelinePart, Page]:
-    part = TimelinePart(at.label, path, events, _sources_of(events, site.order), dates,
+    part = TimelinePart(at.label, path, events, _sources_of(events, site.index.order), dates,
                         at.page, at.pages)
     key = site.key("timeline", part.label, part.dates, part.page, part.pages,
                    [(site.listed(t.context.source), t.ref) for t in part.timeline])

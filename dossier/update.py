@@ -28,6 +28,7 @@ from .index import (
     context,
     entity_problems,
     links_by_entity,
+    source_totals,
     speakers,
     timeline_order,
 )
@@ -187,20 +188,24 @@ def _apply(state: State, sources: list[Source], problems: Problems,
     if not touched:
         _problems(state, problems)
         return state, Changed(frozenset(), frozenset(), frozenset())
-    ordered = _order(ix.sources, gone, new, now)
-    by_id = {s.id: s for s in ordered}
-    order = {s.id: n for n, s in enumerate(ordered)}
+    ordered, same_order = _order(ix.sources, gone, new, now)
+    if same_order:  # the same sources in the same order: only records replaced
+        by_id, order = {**ix.by_id, **{s.id: s for s in new}}, ix.order
+    else:
+        by_id, order = {s.id: s for s in ordered}, {s.id: n for n, s in enumerate(ordered)}
     entities = inputs.entities
     links = links_by_entity(entities, by_id)
-    said_by, unnamed = speakers(ordered)
+    said_by, unnamed = (ix.said_by, ix.unnamed) if not any(
+        s.quotes for s in (*gone, *new)) else speakers(ordered)
     shows = _shown_by(gone, new, entities, links, ix)
     infos = dict(ix.entities)
     for eid in shows:
         if eid in entities:
             infos[eid] = _info(state, entities[eid], order, links.get(eid, ()))
-    by_kind = {kind: tuple(sorted((i for i in infos.values() if i.entity.kind == kind),
-                                  key=lambda i: (i.entity.name.casefold(), i.entity.id)))
-               for kind in ix.by_kind}
+    # the same entities with the same names: each kind's index in the same order
+    by_kind = {kind: tuple(infos[i.entity.id] for i in listed)
+               if any(i.entity.id in shows for i in listed) else listed
+               for kind, listed in ix.by_kind.items()}
     units = {d.page for s in (*gone, *new) for d in s.dates}
     date_pages = dict(ix.date_pages)
     for unit in units:
@@ -210,20 +215,22 @@ def _apply(state: State, sources: list[Source], problems: Problems,
         else:
             date_pages.pop(unit, None)
     same_units = date_pages.keys() == ix.date_pages.keys()
-    date_refs = {k: v for k, v in ix.date_refs.items() if k[0] not in touched}
+    date_refs = dict(ix.date_refs)
+    for src in gone:
+        for ref in src.dates:
+            date_refs.pop((src.id, ref.id), None)
     date_refs.update({(s.id, ref.id): ref for s in new for ref in s.dates})
     passages, origins = _overlap(ix, gone, new, ordered, shared)
-    credits = {s.id: ix.credits[s.id] if s.id in ix.credits and s.id not in touched
-               else (overlap.credits(s) if s.credits is None else s.credits) for s in ordered}
+    credits = _credits(ix, new, ordered, touched, same_order)
     if origins is None:
         origins = overlap.origins(list(ordered), passages, credits)
     claims = tuple(replace(c, answers=tuple(sorted(c.answers, key=lambda a: (
         order.get(a.source, 0), a.span.start)))) for c in inputs.claims)
-    index = Index(ordered, infos, by_kind, dict(sorted(date_pages.items())), date_refs,
+    index = Index(ordered, infos, by_kind,
+                  date_pages if same_units else dict(sorted(date_pages.items())), date_refs,
                   _timeline(ix.timeline, gone, new, by_id), said_by, unnamed, claims, passages,
                   credits, origins)
-    if passages is ix.passages and "_shared_by" in ix.__dict__:
-        index.__dict__["_shared_by"] = ix.__dict__["_shared_by"]  # the same passages
+    _carry(ix, index, gone, new, by_id, order)
     state = replace(state, index=index, by_id=by_id)
     _problems(state, problems)
     related = _related(index, touched) | _related(ix, touched)
@@ -231,16 +238,49 @@ def _apply(state: State, sources: list[Source], problems: Problems,
                           frozenset(units) if same_units else None)
 
 
+def _credits(ix: Index, new: list[Source], ordered: tuple[Source, ...], touched: set[str],
+             same_order: bool) -> dict[str, tuple[overlap.Credit, ...]]:
+    """The agencies each source carries or credits: the last index's, those of the changed
+    sources found again."""
+    def of(src: Source) -> tuple[overlap.Credit, ...]:
+        return overlap.credits(src) if src.credits is None else src.credits
+
+    if same_order:
+        return {**ix.credits, **{s.id: of(s) for s in new}}
+    return {s.id: ix.credits[s.id] if s.id in ix.credits and s.id not in touched else of(s)
+            for s in ordered}
+
+
+def _carry(ix: Index, index: Index, gone: list[Source], new: list[Source],
+           by_id: dict[str, Source], order: dict[str, int]) -> None:
+    """Give the new index what the last one worked out and is still right, or is right with
+    the changed sources' share taken out and put in: the sources by id and in order, the
+    totals, each source's shared passages and origin."""
+    index.__dict__.update(by_id=by_id, order=order)
+    if "totals" in ix.__dict__:
+        totals = list(ix.totals)
+        for sign, sources in ((-1, gone), (1, new)):
+            for src in sources:
+                for n, k in enumerate(source_totals(src)):
+                    totals[n] += sign * k
+        index.__dict__["totals"] = tuple(totals)
+    if index.passages is ix.passages and "_shared_by" in ix.__dict__:
+        index.__dict__["_shared_by"] = ix.__dict__["_shared_by"]
+    if index.origins is ix.origins and "origin_of" in ix.__dict__:
+        index.__dict__["origin_of"] = ix.__dict__["origin_of"]
+
+
 def _order(before: tuple[Source, ...], gone: list[Source], new: list[Source],
-           now: dict[str, Source]) -> tuple[Source, ...]:
-    """The sources in publication order: the last order with the changed sources put in."""
+           now: dict[str, Source]) -> tuple[tuple[Source, ...], bool]:
+    """The sources in publication order: the last order with the changed sources put in; and
+    whether that is the last order (the same sources, none of them moved)."""
     def key(s: Source) -> tuple[str, str]:
         return s.meta.published.date or "9999", s.id
 
     if any(sid not in now for sid in (s.id for s in gone)) or \
             any(key(s) != key(now[s.id]) for s in gone if s.id in now) or len(new) > len(gone):
-        return tuple(sorted(now.values(), key=key))
-    return tuple(now[s.id] for s in before)
+        return tuple(sorted(now.values(), key=key)), False
+    return tuple(now[s.id] for s in before), True
 
 
 def _shown_by(gone: list[Source], new: list[Source], entities: dict[str, Entity],
@@ -323,9 +363,8 @@ def _related(ix: Index, ids: set[str]) -> set[str]:
     found = set()
     for sid in ids:
         found |= {t.source for _, _, t in ix.shared_in(sid)}
-    for o in ix.origins:
-        if ids & set(o.members):
-            found |= set(o.members)
+        if (origin := ix.origin_of.get(sid)) is not None:
+            found |= set(origin.members)
     return found
 
 
