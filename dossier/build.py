@@ -179,7 +179,8 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     try:
         if live is None and len(index.sources) <= BESIDE:
             searching = Searching(index, manifest, root / CACHE_DIR)  # beside the render
-        _render(writer, Renderer(templates, root, site), todo, planned, record.keys)
+        kept = live.pages - live.static - planned.gone if live else None
+        _render(writer, Renderer(templates, root, site), todo, planned, record.keys, kept)
         stages.done("render")
         if live is not None:
             # 7-8. The preview's rebuild: the pages go in place now (the browser reloads);
@@ -250,13 +251,17 @@ def search_failed(exc: Exception) -> str:
 
 
 def _render(writer: SiteWriter, renderer: Renderer, todo: list[Page], planned: Plan,
-            keys: dict[str, str]) -> None:
-    """Render the pages to make (on every core) into the writer; keep the others."""
+            keys: dict[str, str], kept: set[str] | None = None) -> None:
+    """Render the pages to make (on every core) into the writer; keep the others (`kept`:
+    the pages the last build in this process wrote that this one still has)."""
     progress = Progress("Rendering", len(todo))
     for page, data in render_pages(renderer, todo, progress.step):
         writer.put(page.path, data)
         keys[page.path] = page.key or digest(data)
     progress.close()
+    if kept is not None and writer.in_place is not None:
+        writer.keep(kept)
+        return
     for page in planned.pages:
         writer.put(page.path, None)  # kept as the last build wrote it, if not staged
 
@@ -304,6 +309,7 @@ class Record:
         self.manifest, self.parts = manifest, PartsCache(root)
         self.keys = dict(planned.keys)  # then the rendered and data files' own
         self.pages: set[str] = set()
+        self.static: set[str] = set()
         self.data: set[str] = set()
         """The files of the site this build wrote or kept: pages (and static files), and the
         open data and search index."""
@@ -315,6 +321,7 @@ class Record:
         if writer.static:  # it wrote the pages, and perhaps the open data with them
             data = {p for p in paths if _is_data(p)} if writer.in_place is None else set()
             self.pages |= paths - data
+            self.static |= writer.static_paths
             self.data |= data
         else:
             self.data |= paths
@@ -329,7 +336,8 @@ class Record:
         lock = anchor_memory(self.project)
         if lock != self.project.remembered:
             save_lock(self.root, lock)
-        _LAST[(self.root, self.out)] = Last(self.plan, self.manifest, self.pages, self.data)
+        _LAST[(self.root, self.out)] = Last(self.plan, self.manifest, self.pages, self.data,
+                                            self.static)
 
 
 @dataclass(frozen=True)
@@ -342,6 +350,8 @@ class Last:
     """The pages and static files of the site it wrote or kept."""
     data: set[str]
     """Its open data and search index."""
+    static: set[str]
+    """Its static files (of `pages`)."""
 
 
 _LAST: dict[tuple[Path, Path], Last] = {}
@@ -354,8 +364,8 @@ def to_render(planned: Plan, last: Plan | None, manifest: Manifest) -> list[Page
     as that build left it. (A page with no key is always rendered.)"""
     if last is None:
         return [p for p in planned.pages if not (p.key and manifest.unchanged(p.path, p.key))]
-    was = last.keys
-    return [p for p in planned.pages if not (p.key and was.get(p.path) == p.key)]
+    was = last.keys  # the plan `planned` was made from: only the pages it made again can differ
+    return [p for p in planned.remade if not (p.key and was.get(p.path) == p.key)]
 
 
 BESIDE = 2000

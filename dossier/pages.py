@@ -189,16 +189,26 @@ class Plan:
     those are the same records (see _kept)."""
     timeline: dict[str, tuple[TimelinePart, Page]] = field(default_factory=dict)
     """The timeline's pages by path, with what each was made from (see timeline_pages)."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Each page's key, by path."""
+    remade: list[Page] = field(default_factory=list)
+    """The pages this plan made again (by path): the others are the very pages of the plan it
+    was made from, with the same keys."""
+    gone: frozenset[str] = frozenset()
+    """The paths of that plan's pages that this one does not have."""
 
     @cached_property
     def pages(self) -> list[Page]:
         """Sorted by path."""
         return sorted((page for group in self.owned.values() for page in group),
-                      key=lambda p: p.path)
+                      key=_path)
 
-    @cached_property
-    def keys(self) -> dict[str, str]:
-        return {page.path: page.key for page in self.pages}
+
+def _path(page: Page) -> str:
+    return page.path
+
+
+LISTS: Owner = ("lists", "")
 
 
 def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan:
@@ -206,34 +216,63 @@ def plan(site: Site, last: Plan | None = None, changed: Changed = WHOLE) -> Plan
     update.index_project), the pages of sources, entities and dates that did not change are
     taken from it as they were, and the keys of the others made again."""
     ix = site.index
+    previous = last
     if last is None or last.stamp != site.stamp:
         last, changed = Plan({}), WHOLE
     memo = last.memo
-    fresh = Plan({}, site.stamp, dict(memo))
+    fresh = Plan(dict(last.owned), site.stamp, dict(memo))
     units = date_units(list(ix.date_pages))
-    _regroup(fresh, last, "source", changed.sources, site.by_id,
-             lambda sid: [source_page(site, site.by_id[sid])])
-    _regroup(fresh, last, "entity", changed.entities, ix.entities,
-             lambda eid: entity_pages(site, ix.entities[eid], memo, fresh.memo))
-    _regroup(fresh, last, "date", changed.units, set(units),
-             lambda unit: date_pages(site, unit, units, memo, fresh.memo))
-    fresh.owned[("lists", "")] = [
+    made = [
+        *_regroup(fresh, last, "source", changed.sources, site.by_id,
+                  lambda sid: [source_page(site, site.by_id[sid])]),
+        *_regroup(fresh, last, "entity", changed.entities, ix.entities,
+                  lambda eid: entity_pages(site, ix.entities[eid], memo, fresh.memo)),
+        *_regroup(fresh, last, "date", changed.units, set(units),
+                  lambda unit: date_pages(site, unit, units, memo, fresh.memo)), LISTS]
+    fresh.owned[LISTS] = [
         *whole_pages(site, memo, fresh.memo), *kind_pages(site, memo, fresh.memo),
         *source_list_pages(site, memo, fresh.memo), dates_index(site, units),
         *timeline_pages(site, last.timeline, fresh.timeline, units)]
+    _account(fresh, previous, made if previous is last else None)
     return fresh
 
 
 def _regroup(fresh: Plan, last: Plan, kind: str, changes: frozenset[str] | None,
-             now: Collection[str], make: Callable[[str], list[Page]]) -> None:
+             now: Collection[str], make: Callable[[str], list[Page]]) -> list[Owner]:
     """The pages of every source, entity or date (`kind`) there is `now`: the last plan's,
-    with those of the `changes` made again (all of them when changes is None)."""
-    if changes is None:
-        fresh.owned.update(((kind, name), make(name)) for name in now)
+    with those of the `changes` made again (all of them when changes is None). Returns the
+    owners whose pages it made again or dropped."""
+    names = changes if changes is not None else \
+        {name for k, name in last.owned if k == kind} | set(now)
+    made = []
+    for name in sorted(names):
+        owner = (kind, name)
+        if name in now:
+            fresh.owned[owner] = make(name)
+        else:
+            fresh.owned.pop(owner, None)
+        made.append(owner)
+    return made
+
+
+def _account(fresh: Plan, previous: Plan | None, made: list[Owner] | None) -> None:
+    """The plan's keys, the pages it made again and the paths it dropped, from the `previous`
+    plan and the owners whose pages were `made` again (None: all of them)."""
+    if made is None:
+        fresh.keys = {page.path: page.key for page in fresh.pages}
+        fresh.remade = fresh.pages
+        if previous is not None:
+            fresh.gone = frozenset(previous.keys.keys() - fresh.keys.keys())
         return
-    fresh.owned.update((owner, pages) for owner, pages in last.owned.items()
-                       if owner[0] == kind and owner[1] not in changes)
-    fresh.owned.update(((kind, name), make(name)) for name in changes if name in now)
+    assert previous is not None
+    before = {page.path for owner in made for page in previous.owned.get(owner, ())}
+    pages = sorted((page for owner in made for page in fresh.owned.get(owner, ())), key=_path)
+    gone = before - {page.path for page in pages}
+    fresh.keys = dict(previous.keys)
+    for path in gone:
+        del fresh.keys[path]
+    fresh.keys.update((page.path, page.key) for page in pages)
+    fresh.remade, fresh.gone = pages, frozenset(gone)
 
 
 def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],

@@ -56,6 +56,8 @@ class SiteWriter:
         self.staged: set[str] = set()
         self.written: set[str] = set()
         """The files `finish` put in the site (site paths)."""
+        self.static_paths: set[str] = set()
+        """The static files `finish` put (site paths)."""
 
     def put(self, rel: str, data: bytes | None) -> None:
         """A page of this build: its bytes, or None for a page the last build wrote as it
@@ -74,6 +76,12 @@ class SiteWriter:
         target.write_bytes(data)
         self.staged.add(path)
 
+    def keep(self, paths: set[str]) -> None:
+        """Pages the last build wrote in place, still as they should be (a rebuild in place:
+        their paths were checked when they were written)."""
+        assert self.in_place is not None
+        self.wanted |= paths
+
     def finish(self) -> int:
         """Add the static files and make the staging folder the site; return how many files
         were written (pages kept from the last build are linked, not counted). A rebuild that
@@ -81,6 +89,7 @@ class SiteWriter:
         try:
             for rel, data in self._static_files():
                 self.put(rel, data)
+                self.static_paths.add(rel)
             if self.in_place is not None:
                 return self._put_in_place()
             if self.incremental and not self.staged and (self.out / MARKER).is_file() \

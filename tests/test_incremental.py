@@ -462,3 +462,45 @@ def test_a_rebuild_says_what_it_redid(mini, monkeypatch):
     code, out, _ = build_output("--root", str(mini))
     pages = f"{len(made)} page{'' if len(made) == 1 else 's'}"
     assert code == 0 and f"; redid 1 source and {pages}." in out and 0 < len(made) < 10
+
+
+def test_a_preview_rebuild_removes_a_static_file_and_the_pages_the_plan_dropped(mini, tmp_path):
+    """The preview keeps the pages it wrote without walking them: a static file of the
+    dossier's own taken away, and a source added then taken away (its page, and the date page
+    only it listed), are deleted from the site, which equals a clean build after each step."""
+    from dossier.build import build as run_build
+    from dossier.build import settle
+    from dossier.models import Problems
+
+    def preview(*changed: Path) -> None:
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            built = run_build(mini, mini / "site", Problems(), preview=True,
+                              changed={str(p) for p in changed})
+        settle(mini, mini / "site")
+        assert built is not None
+
+    own = mini / "templates/static/extra.css"
+    own.parent.mkdir(parents=True)
+    own.write_text("p { color: red }\n")
+    preview()
+    assert (mini / "site/static/extra.css").is_file()
+    own.unlink()
+    preview(own)
+    assert not (mini / "site/static/extra.css").exists()
+    assert files(mini / "site") == clean_build(mini, tmp_path / "a")
+    seed, annotations = mini / "seeds/gamma.txt", mini / "content/sources/gamma.yaml"
+    seed.write_text("Aleppo airport reopened on Sunday, officials said.\n")
+    annotations.write_text("headline: Airport reopens\npublisher: Third Paper\n"
+                           "published: {date: 2015-10-19}\nurl: https://example.net/gamma\n"
+                           "mentions:\n  - {quote: Aleppo, entity: aleppo}\ndates:\n"
+                           "  - quote: Sunday\n    value: 2015-10-18\n"
+                           "    reasoning: The Sunday before publication.\n"
+                           "    event: Aleppo airport reopened\n")
+    preview(seed, annotations)
+    assert (mini / "site/dates/2015-10-18.html").is_file()
+    seed.unlink()
+    annotations.unlink()
+    preview(seed, annotations)
+    assert not (mini / "site/sources/gamma.html").exists()
+    assert not (mini / "site/dates/2015-10-18.html").exists()
+    assert files(mini / "site") == clean_build(mini, tmp_path / "b")
