@@ -39,7 +39,7 @@ from dossier.project import Project, anchor_memory, read_project
 from dossier.relocate import save_lock
 from dossier.render import Renderer, TemplateProblem, own_listing, render_pages
 from dossier.unchanged import remember
-from dossier.update import Inputs, index_project
+from dossier.update import Inputs, index_project, prepare
 from dossier.write import SiteWriter
 
 
@@ -210,7 +210,9 @@ def _build(root: Path, out: Path, problems: Problems, strict: bool,
     record.wrote(writer)
     record.save()
     stages.done("write")
-    return _summary(project, index, files, stages, started, problems, len(todo)), None
+    # the preview's first build: what its next rebuild updates, made in the background
+    return _summary(project, index, files, stages, started, problems, len(todo)), \
+        partial(prepare, root) if preview else None
 
 
 def _read(root: Path, problems: Problems, keep: Callable[[Project], None] | None,
@@ -282,7 +284,8 @@ def _data(site: Site, record: Record, writer: SiteWriter,
 
 def _data_later(site: Site, record: Record, written: set[str]) -> None:
     """The preview's open data and search index, put in place after its pages, then the
-    build's records (in the background, holding the build lock: the next build waits)."""
+    build's records and what the next rebuild updates (in the background, holding the build
+    lock: the next build waits)."""
     writer = SiteWriter(record.out, [], record.root, incremental=True, in_place=written)
     try:
         _data(site, record, writer)
@@ -291,6 +294,7 @@ def _data_later(site: Site, record: Record, written: set[str]) -> None:
         writer.abort()
     record.wrote(writer)
     record.save()
+    prepare(record.root)  # what the next rebuild updates
 
 
 def _is_data(path: str) -> bool:

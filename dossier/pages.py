@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -81,6 +82,9 @@ class Pager:
     pages: list[tuple[int, str]]
     """(number, site-relative path) of every page; empty when the list fits on one. Only the
     number of pages is shown, so that a page changes only when its own rows do."""
+    first: int = 0
+    end: int = 0
+    """Its rows: items[first:end] of the list."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class Site:
         settings, and (with the dossier's own listing templates) the whole dossier."""
         if self.own_listing:
             return self.base, self.whole
-        return self.base, all(s.id in self.source_keys for s in self.index.sources)
+        return self.base, self.index.by_id.keys() <= self.source_keys.keys()
 
     def key(self, *shown: object) -> str:
         """A page's key from what it shows, with the templates'."""
@@ -281,9 +285,10 @@ def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
     """The last build's page at `path` if it was made from the very same records (compared by
     identity: the index keeps the records of unchanged sources and entities), else a new one."""
     old = memo.get(path)
-    if old is not None and len(old[0]) == len(made_from) and all(
+    if old is not None and len(old[0]) == len(made_from) and (
+            all(map(operator.is_, old[0], made_from)) or all(
             a is b or (isinstance(a, (int, str)) and a == b)
-            for a, b in zip(old[0], made_from, strict=True)):
+            for a, b in zip(old[0], made_from, strict=True))):
         page = old[1]
     else:
         page = make()
@@ -326,12 +331,39 @@ def whole_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
     return [home, quotes, claims]
 
 
-def paged(items: Sequence[Any], rows: int, path: Callable[[int], str]
-          ) -> list[tuple[Sequence[Any], Pager]]:
-    """A list split into pages of `rows`, each with its pager (one page when it fits)."""
-    n = max(1, -(-len(items) // rows))
-    links = [] if n == 1 else [(k, path(k)) for k in range(1, n + 1)]
-    return [(items[(k - 1) * rows:k * rows], Pager(k, links)) for k in range(1, n + 1)]
+def paged(items: Sequence[Any], rows: int, path: Callable[[int], str],
+          name: Callable[[Any], str] | None = None) -> list[tuple[Sequence[Any], Pager]]:
+    """A list split into pages, each with its pager (one page when it fits): pages of `rows`,
+    or, given each item's `name`, pages that end where the names say (see breaks)."""
+    if len(items) <= rows:
+        ends = [len(items)]
+    elif name is None:
+        ends = list(range(rows, len(items), rows)) + [len(items)]
+    else:
+        ends = breaks([name(item) for item in items], rows)
+    links = [] if len(ends) == 1 else [(k, path(k)) for k in range(1, len(ends) + 1)]
+    starts = [0, *ends[:-1]]
+    return [(items[a:b], Pager(k, links, a, b))
+            for k, (a, b) in enumerate(zip(starts, ends, strict=True), start=1)]
+
+
+def breaks(names: Sequence[str], rows: int) -> list[int]:
+    """Where to end each page of a list of about `rows` items a page, so that an item added or
+    taken away changes its own page, not every page after it (as pages of exactly `rows`
+    would): a page ends after an item whose name's checksum is 0 modulo `rows` less a quarter
+    (at random, one in that many), once it has a quarter of `rows`; and at four times `rows`
+    at the most. The ends of the pages, the last one len(names)."""
+    least = max(1, rows // 4)
+    every = max(1, rows - least)
+    ends, start = [], 0
+    for n, item in enumerate(names, start=1):
+        size = n - start
+        if size >= rows * 4 or (size >= least and zlib.crc32(item.encode()) % every == 0):
+            ends.append(n)
+            start = n
+    if start < len(names) or not ends:
+        ends.append(len(names))
+    return ends
 
 
 def list_path(folder: str, page: int) -> str:
@@ -419,7 +451,7 @@ def entity_pages(site: Site, info: EntityInfo, memo: Memo | None = None,
     mentions (each kept from the last plan, `memo`, while it lists the same records)."""
     e = info.entity
     said = site.index.said_by.get(e.id, ())
-    chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e))
+    chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e), _source_id)
     first, pager = chunks[0]
     found = [Page(entity_path(e), "entity.html", _entity_key(site, info, first, said),
                   partial(_entity, e.id, pager))]
@@ -431,7 +463,7 @@ def entity_pages(site: Site, info: EntityInfo, memo: Memo | None = None,
             return Page(mentions_path(e, k), "mentions.html", key,
                         partial(_entity, e.id, pager))
 
-        made_from = (repr(e), len(chunks), *(x for item in chunk for x in item))
+        made_from = (e, len(chunks), *(x for item in chunk for x in item))
         found.append(_kept(memo or {}, fresh if fresh is not None else {},
                            mentions_path(e, k), made_from, make))
     return found
@@ -477,7 +509,8 @@ def date_pages(site: Site, unit: str, units: list[str], memo: Memo, fresh: Memo)
     by_source: dict[str, list[Context]] = {}
     for c in ix.date_pages.get(unit, ()):
         by_source.setdefault(c.source.id, []).append(c)
-    chunks = paged(list(by_source.values()), DATE_SOURCES, partial(date_path, unit))
+    chunks = paged(list(by_source.values()), DATE_SOURCES, partial(date_path, unit),
+                   lambda contexts: contexts[0].source.id)
 
     def make(chunk: Sequence[list[Context]], pager: Pager) -> Page:
         key = site.key("date", unit, within, len(pager.pages),
@@ -545,6 +578,10 @@ def _runs(entries: Sequence[TimelineEntry], width: int, lo: int, hi: int
         found.append((label, lo, end))
         lo = end
     return found
+
+
+def _source_id(item: tuple[Source, Any]) -> str:
+    return item[0].id
 
 
 def _sources_of(entries: Sequence[TimelineEntry], order: Mapping[str, int]
@@ -641,7 +678,7 @@ def _kind_list(kind: Kind, pager: Pager, site: Site) -> dict[str, object]:
 
 def _entity(eid: str, pager: Pager, site: Site) -> dict[str, object]:
     info = site.index.entities[eid]
-    chunk = info.mentions[(pager.page - 1) * PAGE_SOURCES:pager.page * PAGE_SOURCES]
+    chunk = info.mentions[pager.first:pager.end]
     return {"info": info, "said": site.index.said_by.get(eid, ()), "chunk": chunk,
             "pager": pager}
 
@@ -655,7 +692,7 @@ def _date(unit: str, within: list[str], pager: Pager, site: Site) -> dict[str, o
     contexts = ix.date_pages.get(unit, ())
     if pager.pages:  # this page's sources' expressions
         ids = list(dict.fromkeys(c.source.id for c in contexts))
-        shown = set(ids[(pager.page - 1) * DATE_SOURCES:pager.page * DATE_SOURCES])
+        shown = set(ids[pager.first:pager.end])
         contexts = tuple(c for c in contexts if c.source.id in shown)
     return {"unit": unit, "contexts": contexts, "refs": ix.date_refs,
             "within": within, "parent": parent_unit(unit), "pager": pager}

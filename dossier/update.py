@@ -116,6 +116,20 @@ def _whole(sources: list[Source], inputs: Inputs, problems: Problems,
     # (its pieces are made at the first update: a command-line build never needs them)
 
 
+def prepare(root: Path) -> None:
+    """Make the pieces of the kept index now (the live preview, in the background after a
+    build), so that the first edit does not wait for them."""
+    if (state := _LAST.get(root)) is not None:
+        _ready(state)
+
+
+def _ready(state: State) -> None:
+    if not state.ready:
+        for src in state.index.sources:
+            _add(state, src)
+        state.ready = True
+
+
 def _add(state: State, src: Source) -> None:
     """Record what one source adds to the index's pieces."""
     for eid, found in _contexts(src).items():
@@ -171,10 +185,7 @@ def _pairs(src: Source) -> list[tuple[str, str]]:
 def _apply(state: State, sources: list[Source], problems: Problems,
            shared: Callable[[list[Source]], tuple[SharedPassage, ...]]) -> tuple[State, Changed]:
     """Apply the sources that differ from the last build's (added, removed, or a new record)."""
-    if not state.ready:
-        for src in state.index.sources:
-            _add(state, src)
-        state.ready = True
+    _ready(state)
     now = {s.id: s for s in sources}
     old = state.by_id
     gone = [old[sid] for sid in old if sid not in now or now[sid] is not old[sid]]

@@ -161,3 +161,24 @@ def test_a_home_page_of_many_origins_lists_only_those_shared_by_several_sources(
                                                                      "h-origins"})
     assert section.select("li") == []
     assert "2 more origins, each a single source, are not listed here" in section.get_text()
+
+
+def test_long_lists_end_their_pages_where_the_items_say_so_an_item_changes_one_page():
+    """An entity's mentions and a date's expressions are paged by their sources' ids (pages.
+    breaks): about `rows` a page, never fewer than a quarter or more than four times that,
+    and a source taken out or put in changes the page it is on (and at most the next), not
+    every page after it, as pages of exactly `rows` would."""
+    names = [f"s{n:05d}" for n in range(3000)]
+    ends = pages.breaks(names, 100)
+    sizes = [b - a for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    assert ends[-1] == 3000 and all(25 <= size <= 400 for size in sizes[:-1])
+    assert 15 <= len(ends) <= 60  # about 30 pages of about 100
+    chunks = [names[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    for taken in (names[10], names[1500], names[2999]):
+        fewer = [n for n in names if n != taken]
+        ends2 = pages.breaks(fewer, 100)
+        chunks2 = [fewer[a:b] for a, b in zip([0, *ends2[:-1]], ends2, strict=True)]
+        changed = [c for c in chunks2 if c not in chunks]
+        assert 1 <= len(changed) <= 2, taken
+    assert pages.breaks(names[:7], 1) == [1, 2, 3, 4, 5, 6, 7]  # one a page
+    assert pages.breaks([], 100) == [0]
