@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import dates, overlap
-from .cache import PerRecord
 from .models import (
     DEFAULT_KINDS,
     RELATIONS,
@@ -21,6 +20,7 @@ from .models import (
     Entity,
     Kind,
     Mention,
+    Problem,
     Problems,
     Quote,
     Source,
@@ -240,29 +240,36 @@ def timeline_order(t: TimelineEntry) -> tuple[str, str, str, str, int]:
 
 
 def entity_problems(entities: dict[str, Entity], seed_ids: frozenset[str], problems: Problems,
-                    index: Index, warn_unused: bool, spans: list[Problems] | None = None,
-                    cited: PerRecord[EntityInfo, Problems] | None = None) -> None:
-    """What the index reports, in order: dangling references, annotations that cover no text
-    (`spans`: each source's, when known), entities no source mentions and descriptions citing
-    a source that does not mention the entity (both only if every annotation file could be
-    read, so the report is not noise; `cited`: each entity's last report of the latter, kept
-    while its record is the same)."""
-    _check_references(entities, set(seed_ids), problems)
-    if spans is None:
-        for src in index.sources:
-            check_spans(src, problems)
-    else:
-        for found in spans:
-            problems.items.extend(found.items)
-    if not warn_unused:
-        return
-    for eid, info in index.entities.items():
-        if not info.mentions:
-            problems.warn(info.entity.where, f"entity '{eid}' is not mentioned in any source")
-    memo = cited if cited is not None else PerRecord()
-    for eid, info in index.entities.items():
-        problems.items.extend(memo.get(eid, info, lambda i: _citation_problems(
-            i, index.by_id)).items)
+                    index: Index, warn_unused: bool) -> None:
+    """What the index reports, in order: dangling references, annotations that cover no text,
+    entities no source mentions and descriptions citing a source that does not mention the
+    entity (both only if every annotation file could be read, so the report is not noise).
+    update._problems puts the same report together from its parts, kept between builds."""
+    problems.items.extend(reference_problems(entities, seed_ids))
+    for src in index.sources:
+        check_spans(src, problems)
+    if warn_unused:
+        told = [registry_problems(info, index.by_id) for info in index.entities.values()]
+        problems.items.extend(p for unused, _ in told for p in unused)
+        problems.items.extend(p for _, cited in told for p in cited)
+
+
+def reference_problems(entities: dict[str, Entity], seed_ids: frozenset[str]) -> list[Problem]:
+    found = Problems()
+    _check_references(entities, set(seed_ids), found)
+    return found.items
+
+
+def registry_problems(info: EntityInfo, sources: dict[str, Source]
+                      ) -> tuple[list[Problem], list[Problem]]:
+    """What an entity's record is warned of: not mentioned at all; and citing a source that
+    does not mention it."""
+    unused, cited = Problems(), Problems()
+    if not info.mentions:
+        unused.warn(info.entity.where, f"entity '{info.entity.id}' is not mentioned in any "
+                    "source")
+    _check_citations(info, sources, cited)
+    return unused.items, cited.items
 
 
 def speakers(sources: tuple[Source, ...]) -> tuple[dict[str, tuple[Said, ...]],
@@ -369,12 +376,6 @@ def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Pro
             if sid in sources and sid not in mentioned:
                 problems.warn(info.entity.where, f"entity '{info.entity.id}' cites {sid}, "
                               "which does not mention it")
-
-
-def _citation_problems(info: EntityInfo, sources: dict[str, Source]) -> Problems:
-    found = Problems()
-    _check_citations(info, sources, found)
-    return found
 
 
 def counts(ix: Index) -> dict[str, int]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import overlap
-from .cache import PerRecord
 from .index import (
     Context,
     EntityInfo,
@@ -26,13 +25,14 @@ from .index import (
     build_index,
     check_spans,
     context,
-    entity_problems,
     links_by_entity,
+    reference_problems,
+    registry_problems,
     source_totals,
     speakers,
     timeline_order,
 )
-from .models import Claim, DateRef, Entity, Kind, Problems, Source
+from .models import Claim, DateRef, Entity, Kind, Problem, Problems, Source
 from .overlap import SharedPassage
 
 
@@ -78,10 +78,25 @@ class State:
     """Date page -> source id -> its date expressions listed there."""
     spans: dict[str, Problems] = field(default_factory=dict)
     """Source id -> the problems of its annotations' spans."""
-    cited: PerRecord[EntityInfo, Problems] = field(default_factory=PerRecord)
-    """Entity id -> its record and the problems of its description's citations."""
+    report: Report = field(default_factory=lambda: Report())
+    """What the index reported, in parts."""
     ready: bool = False
     """Whether the pieces above have been made (at the first update)."""
+
+
+@dataclass
+class Report:
+    """The problems the index reports (index.entity_problems), in the parts they are put
+    together from, each made again only when what it is made from changed."""
+
+    references: list[Problem] | None = None
+    """Dangling references of the registry (made once: the registry is an input)."""
+    spans: list[Problem] | None = None
+    """Each source's annotations that cover no text, in the sources' order."""
+    told: dict[str, tuple[list[Problem], list[Problem]]] = field(default_factory=dict)
+    """Entity id -> its warnings (index.registry_problems)."""
+    entities: list[Problem] | None = None
+    """Those warnings in the order reported."""
 
 
 _LAST: dict[Path, State] = {}
@@ -190,14 +205,16 @@ def _apply(state: State, sources: list[Source], problems: Problems,
     old = state.by_id
     gone = [old[sid] for sid in old if sid not in now or now[sid] is not old[sid]]
     new = [s for sid, s in now.items() if sid not in old or old[sid] is not s]
+    had = any(state.spans[s.id].items for s in gone if s.id in state.spans)
     for src in gone:
         _drop(state, src)
     for src in new:
         _add(state, src)
+    spans_same = not had and not any(state.spans[s.id].items for s in new)
     ix, inputs = state.index, state.inputs
     touched = {s.id for s in (*gone, *new)}
     if not touched:
-        _problems(state, problems)
+        _problems(state, problems, spans_same=True, shows=())
         return state, Changed(frozenset(), frozenset(), frozenset())
     ordered, same_order = _order(ix.sources, gone, new, now)
     if same_order:  # the same sources in the same order: only records replaced
@@ -243,7 +260,7 @@ def _apply(state: State, sources: list[Source], problems: Problems,
                   credits, origins)
     _carry(ix, index, gone, new, by_id, order)
     state = replace(state, index=index, by_id=by_id)
-    _problems(state, problems)
+    _problems(state, problems, spans_same and same_order, shows)
     related = _related(index, touched) | _related(ix, touched)
     return state, Changed(frozenset(touched | related), frozenset(shows),
                           frozenset(units) if same_units else None)
@@ -379,8 +396,27 @@ def _related(ix: Index, ids: set[str]) -> set[str]:
     return found
 
 
-def _problems(state: State, problems: Problems) -> None:
-    """The problems index.build_index reports, in its order, from the pieces."""
-    ix, inputs = state.index, state.inputs
-    entity_problems(inputs.entities, inputs.seed_ids, problems, ix, inputs.warn_unused,
-                    spans=[state.spans[s.id] for s in ix.sources], cited=state.cited)
+def _problems(state: State, problems: Problems, spans_same: bool = False,
+              shows: Iterable[str] | None = None) -> None:
+    """The problems index.build_index reports, in its order, from the parts kept in the
+    state's report: the spans' again unless `spans_same`, the warnings of the entities that
+    `shows` (None: all of them)."""
+    ix, inputs, report = state.index, state.inputs, state.report
+    if report.references is None:
+        report.references = reference_problems(inputs.entities, inputs.seed_ids)
+    if report.spans is None or not spans_same:
+        report.spans = [p for s in ix.sources for p in state.spans[s.id].items]
+    problems.items.extend((*report.references, *report.spans))
+    if not inputs.warn_unused:
+        return
+    changed = report.entities is None
+    for eid in ix.entities if shows is None or changed else shows:
+        if eid in ix.entities:
+            told = registry_problems(ix.entities[eid], ix.by_id)
+            changed = changed or report.told.get(eid) != told
+            report.told[eid] = told
+    if changed:
+        told = [report.told[eid] for eid in ix.entities]
+        report.entities = [*(p for unused, _ in told for p in unused),
+                           *(p for _, cited in told for p in cited)]
+    problems.items.extend(report.entities or ())

@@ -504,3 +504,38 @@ def test_a_preview_rebuild_removes_a_static_file_and_the_pages_the_plan_dropped(
     assert not (mini / "site/sources/gamma.html").exists()
     assert not (mini / "site/dates/2015-10-18.html").exists()
     assert files(mini / "site") == clean_build(mini, tmp_path / "b")
+
+
+def test_the_preview_reports_what_an_edit_changes_in_the_registry_s_warnings(mini):
+    """The index's report is kept in parts between preview rebuilds: taking out the only
+    mention of Tehran warns that it is mentioned nowhere, putting it back ends the warning, and
+    each time the report is the one a whole build makes."""
+    from dossier import update
+    from dossier.build import build as run_build
+    from dossier.build import settle
+    from dossier.models import Problems
+
+    def preview(*changed: Path) -> list[str]:
+        problems = Problems()
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            assert run_build(mini, mini / "site", problems, preview=True,
+                             changed={str(p) for p in changed} if changed else None)
+        settle(mini, mini / "site")
+        return [p.format() for p in problems.items]
+
+    def whole() -> list[str]:
+        update.forget(mini)
+        return preview()
+
+    beta, line = mini / "content/sources/beta.yaml", "  - {quote: Tehran, entity: tehran}\n"
+    warning = "content/entities/all.yaml:"
+    preview()
+    before = preview(beta)
+    assert not any("'tehran' is not mentioned" in p for p in before)
+    edit(beta, line, "")
+    taken = preview(beta)
+    assert any(p.startswith(warning) and "'tehran' is not mentioned" in p for p in taken)
+    assert taken == whole()
+    edit(beta, "  - {quote: Hossein Hamadani, entity: hossein-hamedani}\n",
+         "  - {quote: Hossein Hamadani, entity: hossein-hamedani}\n" + line)
+    assert preview(beta) == before
