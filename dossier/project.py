@@ -12,6 +12,7 @@ import stat
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from dossier import capture
@@ -103,7 +104,7 @@ def read_project(root: Path, problems: Problems, write_cache: bool = True,
     else:
         problems.items.extend(last.head.problems)
     anew = _load(root, last, sids, write_cache)
-    project = replace(_assemble(root, last, problems), anew=anew)
+    project = replace(_assemble(root, last, problems, sids), anew=anew)
     if write_cache:
         _LAST[root] = last
     return project
@@ -123,6 +124,11 @@ class Head:
     problems: list[Problem] = field(default_factory=list)
     """What reading all this reported."""
 
+    @cached_property
+    def by_name(self) -> dict[str, str]:
+        """Each seed's id by its file's name."""
+        return {path.name: sid for sid, path in self.seeds.items()}
+
 
 @dataclass
 class Read:
@@ -132,6 +138,7 @@ class Read:
     found: dict[str, tuple[Source | None, list[Problem], dict[str, Memory]]] = \
         field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    assembled: Assembled | None = None
     tallies: dict[str, Counter[str]] = field(default_factory=dict)
     total: Counter[str] = field(default_factory=Counter)
     """The sum of the tallies: how many anchors were exact, relocated ..."""
@@ -161,8 +168,7 @@ def _changed_sources(root: Path, changed: Collection[str] | None, last: Read) ->
     of existing sources, regular, not links); else None: read everything."""
     if changed is None:
         return None
-    seeds = last.head.seeds
-    by_name = {path.name: sid for sid, path in seeds.items()}
+    seeds, by_name = last.head.seeds, last.head.by_name
     base = os.path.realpath(root)
     found = set()
     for path in changed:
@@ -218,34 +224,69 @@ def _tally(read: Read, sid: str, counted: Counter[str]) -> None:
     read.tallies[sid] = counted
 
 
-def _assemble(root: Path, read: Read, problems: Problems) -> Project:
-    """The project from what was read, every problem reported in the order of a whole read."""
+def _assemble(root: Path, read: Read, problems: Problems, sids: list[str]) -> Project:
+    """The project from what was read, every problem reported in the order of a whole read;
+    the last assembly with the sources `sids` replaced, when neither their last read nor this
+    one reported a problem."""
     head = read.head
-    sources, now, keys = [], {}, dict(read.keys)
+    sources, raised, complete = _sources(read, sids)
+    problems.items.extend(raised)
+    keys = read.keys if len(read.keys) == len(sources) else \
+        {s.id: read.keys[s.id] for s in sources}
+    memory, tally = load_lock(root), +read.total
+    claims = anchor_claims(read_claims(root, problems), Texts(sources), head.entities,
+                           problems, memory, tally)
+    now = {sid: found[2] for sid, found in read.found.items()}
+    return Project(head.dossier, head.entities, head.seeds, list(sources), complete, tally,
+                   dict(keys), claims, now, memory)
+
+
+def _sources(read: Read, sids: list[str]) -> tuple[list[Source], list[Problem], bool]:
+    """The sources read, in the seeds' order, what reading them reported, and whether that
+    was without an error of the annotations (see _assemble)."""
+    last, head = read.assembled, read.head
+    if last is not None and all(not read.found[sid][1] and read.found[sid][0] is not None
+                                for sid in sids) and all(sid in last.at for sid in sids):
+        for sid in sids:
+            last.sources[last.at[sid]] = read.found[sid][0]
+        return last.sources, last.raised, last.complete
+    sources, raised, at = [], [], {}
     complete = not any(p.severity == "error" for p in head.problems)
     for sid in head.seeds:
-        source, raised, now[sid] = read.found[sid]
-        problems.items.extend(raised)
+        source, found, _ = read.found[sid]
+        raised.extend(found)
         complete = complete and not any(p.where.path.startswith("content/") and
-                                        p.severity == "error" for p in raised)
+                                        p.severity == "error" for p in found)
         if source is not None:
+            at[sid] = len(sources)
             sources.append(source)
-        else:
-            del keys[sid]
-    texts = Texts({s.id: s for s in sources})
-    memory, tally = load_lock(root), +read.total
-    claims = anchor_claims(read_claims(root, problems), texts, head.entities, problems, memory,
-                           tally)
-    return Project(head.dossier, head.entities, head.seeds, sources, complete, tally, keys,
-                   claims, now, memory)
+    clean = {sid for sid in head.seeds if not read.found[sid][1]}
+    read.assembled = Assembled(sources, raised, complete, {s: n for s, n in at.items()
+                                                           if s in clean})
+    return sources, raised, complete
+
+
+@dataclass
+class Assembled:
+    """The last assembly of a read's sources (_sources)."""
+
+    sources: list[Source]
+    raised: list[Problem]
+    complete: bool
+    at: dict[str, int]
+    """Where each source that reported no problem is in `sources`."""
 
 
 class Texts(Mapping[str, tuple[Text, SourceMeta]]):
     """Each source's text as the claims are anchored in it, made for the sources they cite."""
 
-    def __init__(self, sources: dict[str, Source]) -> None:
-        self.sources = sources
+    def __init__(self, sources: list[Source]) -> None:
+        self.listed = sources
         self.made: dict[str, tuple[Text, SourceMeta]] = {}
+
+    @cached_property
+    def sources(self) -> dict[str, Source]:
+        return {s.id: s for s in self.listed}
 
     def __getitem__(self, sid: str) -> tuple[Text, SourceMeta]:
         if sid not in self.made:
@@ -257,7 +298,7 @@ class Texts(Mapping[str, tuple[Text, SourceMeta]]):
         return iter(self.sources)
 
     def __len__(self) -> int:
-        return len(self.sources)
+        return len(self.listed)
 
 
 def _bytes(path: Path) -> bytes:
