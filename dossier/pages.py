@@ -282,13 +282,11 @@ def _account(fresh: Plan, previous: Plan | None, made: list[Owner] | None) -> No
 def _kept(memo: dict[str, tuple[tuple[object, ...], Page]],
           fresh: dict[str, tuple[tuple[object, ...], Page]], path: str,
           made_from: tuple[object, ...], make: Callable[[], Page]) -> Page:
-    """The last build's page at `path` if it was made from the very same records (compared by
-    identity: the index keeps the records of unchanged sources and entities), else a new one."""
+    """The last build's page at `path` if it was made from the same records, else a new one.
+    (Compared as tuples: element by element, the same object first, which is quick, for the
+    index keeps the records of unchanged sources and entities; equal values for the others.)"""
     old = memo.get(path)
-    if old is not None and len(old[0]) == len(made_from) and (
-            all(map(operator.is_, old[0], made_from)) or all(
-            a is b or (isinstance(a, (int, str)) and a == b)
-            for a, b in zip(old[0], made_from, strict=True))):
+    if old is not None and old[0] == made_from:
         page = old[1]
     else:
         page = make()

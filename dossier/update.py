@@ -216,7 +216,7 @@ def _apply(state: State, sources: list[Source], problems: Problems,
     if not touched:
         _problems(state, problems, spans_same=True, shows=())
         return state, Changed(frozenset(), frozenset(), frozenset())
-    ordered, same_order = _order(ix.sources, gone, new, now)
+    ordered, same_order = _order(ix, gone, new, now)
     if same_order:  # the same sources in the same order: only records replaced
         by_id, order = {**ix.by_id, **{s.id: s for s in new}}, ix.order
     else:
@@ -298,8 +298,8 @@ def _carry(ix: Index, index: Index, gone: list[Source], new: list[Source],
         index.__dict__["origin_of"] = ix.__dict__["origin_of"]
 
 
-def _order(before: tuple[Source, ...], gone: list[Source], new: list[Source],
-           now: dict[str, Source]) -> tuple[tuple[Source, ...], bool]:
+def _order(ix: Index, gone: list[Source], new: list[Source], now: dict[str, Source]
+           ) -> tuple[tuple[Source, ...], bool]:
     """The sources in publication order: the last order with the changed sources put in; and
     whether that is the last order (the same sources, none of them moved)."""
     def key(s: Source) -> tuple[str, str]:
@@ -308,7 +308,10 @@ def _order(before: tuple[Source, ...], gone: list[Source], new: list[Source],
     if any(sid not in now for sid in (s.id for s in gone)) or \
             any(key(s) != key(now[s.id]) for s in gone if s.id in now) or len(new) > len(gone):
         return tuple(sorted(now.values(), key=key)), False
-    return tuple(now[s.id] for s in before), True
+    ordered = list(ix.sources)
+    for src in new:  # the sources of `gone` again, each in its place
+        ordered[ix.order[src.id]] = src
+    return tuple(ordered), True
 
 
 def _shown_by(gone: list[Source], new: list[Source], entities: dict[str, Entity],
