@@ -20,7 +20,15 @@ from pathlib import Path
 
 from dossier import opendata, search
 from dossier.annotations import rel
-from dossier.cache import Manifest, PartsCache, code_version, digest, shared_passages, tree_digest
+from dossier.cache import (
+    Manifest,
+    PartsCache,
+    code_version,
+    digest,
+    record_digests,
+    shared_passages,
+    tree_digest,
+)
 from dossier.dates import date_units
 from dossier.index import Index, counts
 from dossier.layout import static_folders, template_folders
@@ -35,7 +43,7 @@ from dossier.output import (
 )
 from dossier.pages import Page, Plan, Site, plan
 from dossier.progress import Progress
-from dossier.project import Project, anchor_memory, read_project
+from dossier.project import Project, anchor_memory, input_names, read_project
 from dossier.relocate import save_lock
 from dossier.render import Renderer, TemplateProblem, own_listing, render_pages
 from dossier.unchanged import remember
@@ -337,6 +345,8 @@ class Record:
     def save(self) -> None:
         self.manifest.save(self.keys, self.changed)
         self.parts.save({s.id for s in self.project.sources})
+        record_digests(self.root, input_names(self.root, self.project.seeds,
+                                              self.project.seeds))
         lock = anchor_memory(self.project)
         if lock != self.project.remembered:
             save_lock(self.root, lock)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import stat
 import time
@@ -86,7 +87,13 @@ class PerRecord(Generic[R, V]):
 
 
 _DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
-"""Each input file this process read: its size, time and inode then, and its digest."""
+"""Each input file this process read, or a build before it recorded (`recall_digests`): its
+size, time and inode then, and its digest."""
+
+_RECALLED: set[str] = set()
+"""The projects whose recorded digests this process has taken in."""
+
+DIGESTS_FILE = "digests.json"
 
 SETTLED_NS = 2_000_000_000
 """A file last changed this long ago keeps its digest while its size, time and inode stay the
@@ -111,6 +118,42 @@ def file_digest(path: Path | str) -> str:
     if time.time_ns() - stamp[1] > SETTLED_NS:
         _DIGESTS[name] = (stamp, found)
     return found
+
+
+def recall_digests(root: Path) -> None:
+    """Take in the input files' digests the last build of this project recorded, so that a
+    new process (a command-line build) hashes only the files whose size, time or inode
+    changed since (`record_digests`). Once per process; a missing or damaged record is none."""
+    base = str(root)
+    if base in _RECALLED:
+        return
+    _RECALLED.add(base)
+    try:
+        data = json.loads(read_regular(root / CACHE_DIR / DIGESTS_FILE))
+        files = data["files"] if data.get("version") == 1 else {}
+        for name, (size, mtime, inode, found) in files.items():
+            if isinstance(found, str) and all(isinstance(n, int) for n in (size, mtime, inode)):
+                _DIGESTS.setdefault(os.path.join(base, name), ((size, mtime, inode), found))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return
+
+
+def record_digests(root: Path, names: list[str]) -> None:
+    """Record the digests of these input files (of this project) for the next build's
+    `recall_digests`; written only when it would change."""
+    base, files = str(root), {}
+    for name in names:
+        held = _DIGESTS.get(name)
+        if held is not None and name.startswith(base + os.sep):
+            files[name[len(base) + 1:]] = [*held[0], held[1]]
+    path = root / CACHE_DIR / DIGESTS_FILE
+    data = json.dumps({"version": 1, "files": files}, sort_keys=True).encode()
+    try:
+        if read_regular(path) == data:
+            return
+    except OSError:
+        pass
+    atomic_write(path, data)
 
 
 Entry: TypeAlias = "tuple[Source, list[Problem], dict[str, Memory]]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +32,7 @@ from dossier.annotations import (
     rel,
     unannotated,
 )
-from dossier.cache import SourceCache, code_version, digest, file_digest
+from dossier.cache import SourceCache, code_version, digest, file_digest, recall_digests
 from dossier.clean import Rules, clean_text, dossier_rules
 from dossier.index import sentences
 from dossier.inputs import check_inputs, read_regular
@@ -194,14 +194,15 @@ def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> int:
     memory, cache = load_lock(root), SourceCache(root)
     todo = []
     progress = Progress("Cleaning and anchoring", len(sids))
-    annotations = str(annotation_path(root, "x").parent)
+    if write_cache:  # a check (which writes no cache) reads every input again
+        recall_digests(root)
+    names = iter(input_names(root, head.seeds, sids))
     for sid in sids:
-        path = head.seeds[sid]
-        read.keys[sid] = key = digest(head.shared, sid, path.name, file_digest(str(path)),
-                                      file_digest(os.path.join(annotations, f"{sid}.yaml")))
+        read.keys[sid] = key = digest(head.shared, sid, head.seeds[sid].name,
+                                      file_digest(next(names)), file_digest(next(names)))
         hit = cache.get(sid, key)
         if hit is None:
-            todo.append((sid, path, key, memory.get(sid, {})))
+            todo.append((sid, head.seeds[sid], key, memory.get(sid, {})))
         else:
             read.found[sid] = hit
             _tally(read, sid, Counter(exact=len(hit[0].mentions) + len(hit[0].dates)))
@@ -216,6 +217,13 @@ def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> int:
             cache.keep(sid, read.keys[sid], (source, raised, anchored))
     progress.close()
     return len(todo)
+
+
+def input_names(root: Path, seeds: dict[str, Path], sids: Iterable[str]) -> list[str]:
+    """The files each of these sources is read from, by name: its seed, its annotations."""
+    annotations = str(annotation_path(root, "x").parent)
+    return [name for sid in sids
+            for name in (str(seeds[sid]), os.path.join(annotations, f"{sid}.yaml"))]
 
 
 def _tally(read: Read, sid: str, counted: Counter[str]) -> None:

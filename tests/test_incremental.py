@@ -539,3 +539,50 @@ def test_the_preview_reports_what_an_edit_changes_in_the_registry_s_warnings(min
     edit(beta, "  - {quote: Hossein Hamadani, entity: hossein-hamedani}\n",
          "  - {quote: Hossein Hamadani, entity: hossein-hamedani}\n" + line)
     assert preview(beta) == before
+
+
+def test_a_new_process_hashes_only_the_inputs_whose_state_changed(mini):
+    """A command-line build records each input's size, time, inode and digest; the next
+    build, in a new process, reads only the files whose state changed since (the one edited),
+    and gives the site a clean build gives. `dossier check` trusts no record: it reads all."""
+    for path in mini.rglob("*"):  # inputs settled long ago: the build records their states
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    probe = ("import sys; from dossier import cache; from dossier.cli import main\n"
+             "seen = []; real = cache.read_regular\n"
+             "def read(path):\n    seen.append(path.relative_to(sys.argv[1]).as_posix())\n"
+             "    return real(path)\n"
+             "cache.read_regular = read\n"
+             "code = main(['--root', sys.argv[1], *sys.argv[2:]])\n"
+             "print(code, sorted(p for p in seen if p.startswith(('seeds/', 'content/s'))))")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", probe, str(mini), *args],
+                              capture_output=True, text=True, timeout=300,
+                              cwd=Path(build.__file__).parent)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run() == ("0 ['content/sources/alpha.yaml', 'content/sources/beta.yaml', "
+                     "'seeds/alpha.txt', 'seeds/beta.txt']")  # the first build reads all
+    EDITS["annotation"](mini)
+    os.utime(mini / "content/sources/beta.yaml", (1_600_000_100, 1_600_000_100))
+    assert run() == "0 ['content/sources/beta.yaml']"
+    assert files(mini / "site") == clean_build(mini, mini.parent / "clean")
+    assert run("check") == ("0 ['content/sources/alpha.yaml', 'content/sources/beta.yaml', "
+                            "'seeds/alpha.txt', 'seeds/beta.txt']")
+
+
+@pytest.mark.parametrize("record", ['{"version": 1, "files": {"seeds/alpha.txt": [1, 2]}}',
+                                    "{not json", '[1, 2]', '{"version": 1, "files": [3]}',
+                                    '{"version": 1, "files": {"seeds/alpha.txt": '
+                                    '[1, 2, 3, null]}}'])
+def test_a_damaged_record_of_the_inputs_digests_is_no_record(mini, tmp_path, record):
+    from dossier import cache
+
+    assert quiet_build("--root", str(mini)) == 0
+    (mini / ".dossier-cache" / cache.DIGESTS_FILE).write_text(record, encoding="utf-8")
+    cache._RECALLED.clear()
+    cache._DIGESTS.clear()
+    EDITS["seed"](mini)
+    assert quiet_build("--root", str(mini)) == 0
+    assert files(mini / "site") == clean_build(mini, tmp_path)
