@@ -233,7 +233,7 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     import re
 
     sys.path.insert(0, str(ROOT))
-    from dossier.build import build, settle
+    from dossier.build import build, release, settle
     from dossier.cli import report
     from dossier.serve import EVENTS, serve
 
@@ -248,7 +248,8 @@ def serve_probe(root: Path, sid: str, runs: int, wait: float) -> None:
     thread = threading.Thread(target=lambda: code.append(serve(
         root, out, lambda problems: build(root, out, problems, preview=True, changed=seen[0]),
         lambda problems: report(problems, False, root),
-        port=port, ready=ready, stop=stop, saw=lambda paths: seen.__setitem__(0, paths))),
+        port=port, ready=ready, stop=stop, saw=lambda paths: seen.__setitem__(0, paths),
+        published=lambda: release(root, out))),
         daemon=True)
     thread.start()
     extra = 0

@@ -109,15 +109,24 @@ def build(root: Path, out: Path, problems: Problems, strict: bool = False,
         return None
 
 
-_LATER: dict[tuple[Path, Path], threading.Thread] = {}
-"""The background work of each project's last preview rebuild, while it runs."""
+_LATER: dict[tuple[Path, Path], tuple[threading.Thread, threading.Event]] = {}
+"""The background work of each project's last preview rebuild while it runs, with the event
+that lets it begin (see release)."""
+
+LATER_WAIT = 0.5
+"""How long the background work waits to be released before it begins anyway (a caller of
+the preview's build that never calls `release`)."""
 
 
 def _start_later(root: Path, out: Path, later: Callable[[], None], lock: BuildLock) -> None:
-    """Run `later` in a thread that holds the build lock until it is done. If it fails the
-    next build is made whole (it finds no record of this one in memory)."""
+    """Run `later` in a thread that holds the build lock until it is done, once released (or
+    after LATER_WAIT). If it fails the next build is made whole (it finds no record of this
+    one in memory)."""
+    go = threading.Event()
+
     def run() -> None:
         try:
+            go.wait(LATER_WAIT)
             later()
         except search.SearchFailed as exc:
             print(f"error: {search_failed(exc)}", file=sys.stderr, flush=True)
@@ -128,8 +137,17 @@ def _start_later(root: Path, out: Path, later: Callable[[], None], lock: BuildLo
             lock.__exit__(None, None, None)
 
     thread = threading.Thread(target=run, name="dossier-open-data", daemon=True)
-    _LATER[_site_of(root, out)] = thread
+    _LATER[_site_of(root, out)] = (thread, go)
     thread.start()
+
+
+def release(root: Path, out: Path) -> None:
+    """Let the background work of the last preview rebuild of this site begin: the preview
+    calls this once it told the browser to reload, so that the work does not slow the reload
+    down (both want the interpreter)."""
+    held = _LATER.get(_site_of(root, out))
+    if held is not None:
+        held[1].set()
 
 
 def _site_of(root: Path, out: Path) -> tuple[Path, Path]:
@@ -139,9 +157,10 @@ def _site_of(root: Path, out: Path) -> tuple[Path, Path]:
 
 def settle(root: Path, out: Path) -> None:
     """Wait for the background work of the last preview rebuild of this site, if any."""
-    thread = _LATER.pop(_site_of(root, out), None)
-    if thread is not None:
-        thread.join()
+    release(root, out)
+    held = _LATER.pop(_site_of(root, out), None)
+    if held is not None:
+        held[0].join()
 
 
 def _failed_at(exc: OSError, out: Path, root: Path) -> str:

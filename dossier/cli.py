@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None, prog: str = "dossier") -> int:
 def serve_command(root: Path, out: Path, args: argparse.Namespace) -> int:
     """`dossier serve`: build, serve, rebuild on every change (dossier/serve.py)."""
     from dossier.annotate import Annotator
-    from dossier.build import build, settle
+    from dossier.build import build, release, settle
     from dossier.serve import serve
 
     annotator = Annotator(root)
@@ -287,7 +287,8 @@ def serve_command(root: Path, out: Path, args: argparse.Namespace) -> int:
                                             changed=seen[0]),
                  lambda p: report(p, args.strict, root), args.host, args.port,
                  annotator=annotator, allow_edit=args.allow_edit,
-                 saw=lambda paths: seen.__setitem__(0, paths))
+                 saw=lambda paths: seen.__setitem__(0, paths),
+                 published=lambda: release(root, out))
     settle(root, out)  # the open data of the last rebuild, written after its pages
     return code
 

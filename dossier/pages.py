@@ -461,7 +461,7 @@ def entity_pages(site: Site, info: EntityInfo, memo: Memo | None = None,
             return Page(mentions_path(e, k), "mentions.html", key,
                         partial(_entity, e.id, pager))
 
-        made_from = (e, len(chunks), *(x for item in chunk for x in item))
+        made_from = (e, len(chunks), *chunk)  # (source, its passages) each: kept records
         found.append(_kept(memo or {}, fresh if fresh is not None else {},
                            mentions_path(e, k), made_from, make))
     return found

@@ -723,14 +723,16 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
           host: str = "127.0.0.1", port: int = 8000,
           ready: threading.Event | None = None, stop: threading.Event | None = None,
           annotator: Annotator | None = None, allow_edit: bool = False,
-          saw: Callable[[set[str] | None], None] | None = None) -> int:
+          saw: Callable[[set[str] | None], None] | None = None,
+          published: Callable[[], None] | None = None) -> int:
     """Build, serve `out` on host:port, rebuild on every change until Ctrl-C or `stop`.
 
     `build_fn(problems)` runs one build and returns its counts, or None if it failed;
     `report_fn(problems)` prints problems to the terminal. `ready` is set once the server
     answers requests. With an `annotator`, source pages can be annotated in the browser when
     `host` is loopback or `allow_edit` is given. `saw(paths)` is told, before each build,
-    which files changed since the last (None before the first). Returns the exit code: 0
+    which files changed since the last (None before the first); `published()`, after each
+    build once the browser was told to reload (or shown the errors). Returns the exit code: 0
     stopped, 2 could not listen."""
     root = Path(os.path.realpath(root))
     out = Path(os.path.realpath(out))
@@ -803,6 +805,8 @@ def serve(root: Path, out: Path, build_fn: BuildFn, report_fn: ReportFn,
             status = (f"crashed, {shown}" if crash else
                       f"{errors} error(s)" + (f", {warnings} warning(s)" if warnings else "")
                       + f", {shown}")
+        if published is not None:
+            published()
         print(f"{time.strftime('%H:%M:%S')} {reason}: built in {ms} ms, {status}", flush=True)
 
     try:

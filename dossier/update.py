@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -229,7 +229,8 @@ def _apply(state: State, sources: list[Source], problems: Problems,
     infos = dict(ix.entities)
     for eid in shows:
         if eid in entities:
-            infos[eid] = _info(state, entities[eid], order, links.get(eid, ()))
+            infos[eid] = _info(state, entities[eid], order, links.get(eid, ()),
+                               ix.entities.get(eid), touched)
     # the same entities with the same names: each kind's index in the same order
     by_kind = {kind: tuple(infos[i.entity.id] for i in listed)
                if any(i.entity.id in shows for i in listed) else listed
@@ -328,12 +329,18 @@ def _shown_by(gone: list[Source], new: list[Source], entities: dict[str, Entity]
     return found
 
 
-def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable) -> EntityInfo:
-    """An entity's record from the pieces (index.build_index makes the same)."""
+def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable,
+          before: EntityInfo | None = None, touched: Set[str] = frozenset()) -> EntityInfo:
+    """An entity's record from the pieces (index.build_index makes the same): from its last
+    record `before`, when there is one, with the mentions of the `touched` sources taken out
+    and put back in their places, the others not looked at."""
     per_source = state.mentions.get(entity.id, {})
-    mentions = tuple((per_source[sid][0].source, per_source[sid])
-                     for sid in sorted(per_source, key=order.__getitem__))
-    quotes = Counter(c.quote for _, found in mentions for c in found)
+    if before is None:
+        mentions = tuple((per_source[sid][0].source, per_source[sid])
+                         for sid in sorted(per_source, key=order.__getitem__))
+        quotes = Counter(c.quote for _, found in mentions for c in found)
+    else:
+        mentions, quotes = _mentions_again(before, per_source, order, touched)
     together = state.together.get(entity.id, Counter())
     entities = state.inputs.entities
     return EntityInfo(
@@ -342,6 +349,26 @@ def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable) 
         links=tuple(links),
         together=tuple((entities[o], n) for o, n in
                        sorted(together.items(), key=lambda on: (-on[1], on[0]))))
+
+
+def _mentions_again(before: EntityInfo, per_source: dict[str, tuple[Context, ...]],
+                    order: dict[str, int], touched: Set[str]
+                    ) -> tuple[tuple[tuple[Source, tuple[Context, ...]], ...], Counter[str]]:
+    """An entity's mentions by source, in the sources' order, and how often each wording is
+    used: its last record's with the touched sources' replaced (each put back by bisection)."""
+    quotes = Counter(dict(before.quoted_as))
+    kept = []
+    for item in before.mentions:
+        if item[0].id in touched:
+            quotes.subtract(c.quote for c in item[1])
+        else:
+            kept.append(item)
+    for sid in sorted(touched & per_source.keys(), key=order.__getitem__):
+        found = per_source[sid]
+        quotes.update(c.quote for c in found)
+        at = bisect.bisect_left(kept, order[sid], key=lambda item: order[item[0].id])
+        kept.insert(at, (found[0].source, found))
+    return tuple(kept), +quotes
 
 
 def _timeline(before: tuple[TimelineEntry, ...], gone: list[Source], new: list[Source],

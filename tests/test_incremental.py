@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -586,3 +587,34 @@ def test_a_damaged_record_of_the_inputs_digests_is_no_record(mini, tmp_path, rec
     EDITS["seed"](mini)
     assert quiet_build("--root", str(mini)) == 0
     assert files(mini / "site") == clean_build(mini, tmp_path)
+
+
+def test_the_preview_s_open_data_waits_until_the_reload_is_sent(mini, monkeypatch):
+    """A preview rebuild puts its pages in place and returns; its open data and search index
+    are written in the background only once the preview has told the browser to reload
+    (`release`), so that they do not slow the reload down; then they are the new ones."""
+    from dossier import build as stages
+    from dossier.models import Problems
+
+    out = mini / "site"
+
+    def data_saying(text: str) -> list[str]:
+        return sorted(p.name for p in (out / "data").rglob("*")
+                      if p.is_file() and text in p.read_text(encoding="utf-8", errors="ignore"))
+
+    begun, real = threading.Event(), stages._data_later
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert stages.build(mini, out, Problems(), preview=True) is not None
+        stages.settle(mini, out)
+        monkeypatch.setattr(stages, "LATER_WAIT", 600)  # never, within this test
+        monkeypatch.setattr(stages, "_data_later", lambda *a: begun.set() or real(*a))
+        EDITS["headline"](mini)
+        beta = mini / "content/sources/beta.yaml"
+        assert stages.build(mini, out, Problems(), preview=True, changed={str(beta)})
+    assert "General buried in Tehran" in (out / "sources/beta.html").read_text(encoding="utf-8")
+    # not begun, and not in a second either (a thread let go at once begins well within it)
+    assert not begun.wait(1.0) and data_saying("General buried in Tehran") == []
+    stages.release(mini, out)
+    assert begun.wait(600)
+    stages.settle(mini, out)
+    assert "sources.csv" in data_saying("General buried in Tehran")
