@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -260,15 +260,16 @@ def reference_problems(entities: dict[str, Entity], seed_ids: frozenset[str]) ->
     return found.items
 
 
-def registry_problems(info: EntityInfo, sources: dict[str, Source]
+def registry_problems(info: EntityInfo, sources: dict[str, Source],
+                      mentioned: Container[str] | None = None
                       ) -> tuple[list[Problem], list[Problem]]:
     """What an entity's record is warned of: not mentioned at all; and citing a source that
-    does not mention it."""
+    does not mention it (`mentioned`: the ids of the sources that do, if known)."""
     unused, cited = Problems(), Problems()
     if not info.mentions:
         unused.warn(info.entity.where, f"entity '{info.entity.id}' is not mentioned in any "
                     "source")
-    _check_citations(info, sources, cited)
+    _check_citations(info, sources, cited, mentioned)
     return unused.items, cited.items
 
 
@@ -366,11 +367,13 @@ def check_spans(src: Source, problems: Problems) -> None:
                            "and cannot be linked; remove it")
 
 
-def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems) -> None:
+def _check_citations(info: EntityInfo, sources: dict[str, Source], problems: Problems,
+                     mentioned: Container[str] | None = None) -> None:
     """Warn when a description cites a source that never mentions the entity."""
     if not info.mentions or not any(st.sources for st in info.entity.description):
         return  # not mentioned at all is reported already; or it cites no source
-    mentioned = {src.id for src, _ in info.mentions}
+    if mentioned is None:
+        mentioned = {src.id for src, _ in info.mentions}
     for statement in info.entity.description:
         for sid in statement.sources:
             if sid in sources and sid not in mentioned:

@@ -330,15 +330,17 @@ def whole_pages(site: Site, memo: Memo, fresh: Memo) -> list[Page]:
 
 
 def paged(items: Sequence[Any], rows: int, path: Callable[[int], str],
-          name: Callable[[Any], str] | None = None) -> list[tuple[Sequence[Any], Pager]]:
+          names: Callable[[], Sequence[str]] | None = None
+          ) -> list[tuple[Sequence[Any], Pager]]:
     """A list split into pages, each with its pager (one page when it fits): pages of `rows`,
-    or, given each item's `name`, pages that end where the names say (see breaks)."""
+    or, given the items' `names` (asked only when they do not fit one page), pages that end
+    where the names say (see breaks)."""
     if len(items) <= rows:
         ends = [len(items)]
-    elif name is None:
+    elif names is None:
         ends = list(range(rows, len(items), rows)) + [len(items)]
     else:
-        ends = breaks([name(item) for item in items], rows)
+        ends = breaks(names(), rows)
     links = [] if len(ends) == 1 else [(k, path(k)) for k in range(1, len(ends) + 1)]
     starts = [0, *ends[:-1]]
     return [(items[a:b], Pager(k, links, a, b))
@@ -353,15 +355,26 @@ def breaks(names: Sequence[str], rows: int) -> list[int]:
     at the most. The ends of the pages, the last one len(names)."""
     least = max(1, rows // 4)
     every = max(1, rows - least)
+    cuts = _CUTS.setdefault(every, {})
     ends, start = [], 0
     for n, item in enumerate(names, start=1):
         size = n - start
-        if size >= rows * 4 or (size >= least and zlib.crc32(item.encode()) % every == 0):
+        if size < least:
+            continue
+        cut = cuts.get(item)
+        if cut is None:
+            cut = cuts[item] = zlib.crc32(item.encode()) % every == 0
+        if cut or size >= rows * 4:
             ends.append(n)
             start = n
     if start < len(names) or not ends:
         ends.append(len(names))
     return ends
+
+
+_CUTS: dict[int, dict[str, bool]] = {}
+"""For each page size of `breaks`, whether a page may end after each name seen (so that a
+list planned again costs a look-up per item)."""
 
 
 def list_path(folder: str, page: int) -> str:
@@ -449,7 +462,8 @@ def entity_pages(site: Site, info: EntityInfo, memo: Memo | None = None,
     mentions (each kept from the last plan, `memo`, while it lists the same records)."""
     e = info.entity
     said = site.index.said_by.get(e.id, ())
-    chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e), _source_id)
+    chunks = paged(info.mentions, PAGE_SOURCES, partial(mentions_path, e),
+                   lambda: [src.id for src, _ in info.mentions])
     first, pager = chunks[0]
     found = [Page(entity_path(e), "entity.html", _entity_key(site, info, first, said),
                   partial(_entity, e.id, pager))]
@@ -508,7 +522,7 @@ def date_pages(site: Site, unit: str, units: list[str], memo: Memo, fresh: Memo)
     for c in ix.date_pages.get(unit, ()):
         by_source.setdefault(c.source.id, []).append(c)
     chunks = paged(list(by_source.values()), DATE_SOURCES, partial(date_path, unit),
-                   lambda contexts: contexts[0].source.id)
+                   lambda: list(by_source))
 
     def make(chunk: Sequence[list[Context]], pager: Pager) -> Page:
         key = site.key("date", unit, within, len(pager.pages),
@@ -576,10 +590,6 @@ def _runs(entries: Sequence[TimelineEntry], width: int, lo: int, hi: int
         found.append((label, lo, end))
         lo = end
     return found
-
-
-def _source_id(item: tuple[Source, Any]) -> str:
-    return item[0].id
 
 
 def _sources_of(entries: Sequence[TimelineEntry], order: Mapping[str, int]

@@ -442,7 +442,7 @@ def _problems(state: State, problems: Problems, spans_same: bool = False,
     changed = report.entities is None
     for eid in ix.entities if shows is None or changed else shows:
         if eid in ix.entities:
-            told = registry_problems(ix.entities[eid], ix.by_id)
+            told = registry_problems(ix.entities[eid], ix.by_id, state.mentions.get(eid, {}))
             changed = changed or report.told.get(eid) != told
             report.told[eid] = told
     if changed:
