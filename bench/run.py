@@ -109,8 +109,9 @@ def _pss(pid: str) -> int:
     return 0
 
 
-def measure(cmd: list[str], cwd: Path, timeout: float, log: Path) -> Run:
-    """Run `cmd` in a new process (its own session), timed, with its peak memory."""
+def measure(cmd: list[str], cwd: Path, timeout: float, log: Path, every: float = 0.05) -> Run:
+    """Run `cmd` in a new process (its own session), timed, with its peak memory (sampled
+    every `every` seconds)."""
     with open(log, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -121,7 +122,7 @@ def measure(cmd: list[str], cwd: Path, timeout: float, log: Path) -> Run:
 
         def sample() -> None:
             deadline = start + timeout
-            while not done.wait(0.05):
+            while not done.wait(every):
                 peak[0] = max(peak[0], tree_rss(proc.pid))
                 if time.perf_counter() > deadline and not done.is_set():
                     timed_out.set()
@@ -494,7 +495,10 @@ def bench_size(n: int, base: Path, runs: int, timeout: float, seed: int, budget:
         probe = [sys.executable, str(Path(__file__).resolve()), "--_serve", str(ours_dir), sid,
                  str(edits), str(timeout)]
         log = logs / "serve.log"
-        got = measure(probe, ours_dir, max(min(3 * timeout, budget.left()), estimate + 60), log)
+        # its memory sampled once a second, not every 50 ms: on two cores, reading the page
+        # tables of a process of gigabytes that often slows the very edit being timed
+        got = measure(probe, ours_dir, max(min(3 * timeout, budget.left()), estimate + 60), log,
+                      every=1.0)
         size.serve = {"times": [], "errors": [], "extra_events": 0}
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("SERVE "):
@@ -805,7 +809,9 @@ def report(sizes: list[Size], ship: Run, meta: dict[str, str], argv: list[str],
         "number of runs behind each is in brackets (--runs up to N=2,000, one above; fewer "
         "when the time budget, --budget, ran short; each rebuild run is a real change). "
         "Serve times are the median of 2 × --runs + 1 edits (at least 5) at every size, each "
-        "listed in the notes.",
+        "listed in the notes; while they run, the probe's memory is sampled once a second "
+        "instead of every 50 ms (on two cores, reading the page tables of a process of "
+        "gigabytes that often slows the edit being timed; the probe's memory is no target).",
         "",
         "## Results",
         "",

@@ -230,7 +230,7 @@ def _apply(state: State, sources: list[Source], problems: Problems,
     for eid in shows:
         if eid in entities:
             infos[eid] = _info(state, entities[eid], order, links.get(eid, ()),
-                               ix.entities.get(eid), touched)
+                               ix.entities.get(eid), ix.order, touched)
     # the same entities with the same names: each kind's index in the same order
     by_kind = {kind: tuple(infos[i.entity.id] for i in listed)
                if any(i.entity.id in shows for i in listed) else listed
@@ -330,17 +330,19 @@ def _shown_by(gone: list[Source], new: list[Source], entities: dict[str, Entity]
 
 
 def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable,
-          before: EntityInfo | None = None, touched: Set[str] = frozenset()) -> EntityInfo:
+          before: EntityInfo | None = None, was: dict[str, int] | None = None,
+          touched: Set[str] = frozenset()) -> EntityInfo:
     """An entity's record from the pieces (index.build_index makes the same): from its last
-    record `before`, when there is one, with the mentions of the `touched` sources taken out
-    and put back in their places, the others not looked at."""
+    record `before` (made in the sources' order `was`), when there is one, with the mentions
+    of the `touched` sources taken out and put back in their places, the others not looked
+    at."""
     per_source = state.mentions.get(entity.id, {})
-    if before is None:
+    if before is None or was is None:
         mentions = tuple((per_source[sid][0].source, per_source[sid])
                          for sid in sorted(per_source, key=order.__getitem__))
         quotes = Counter(c.quote for _, found in mentions for c in found)
     else:
-        mentions, quotes = _mentions_again(before, per_source, order, touched)
+        mentions, quotes = _mentions_again(before, per_source, was, order, touched)
     together = state.together.get(entity.id, Counter())
     entities = state.inputs.entities
     return EntityInfo(
@@ -352,17 +354,18 @@ def _info(state: State, entity: Entity, order: dict[str, int], links: Iterable,
 
 
 def _mentions_again(before: EntityInfo, per_source: dict[str, tuple[Context, ...]],
-                    order: dict[str, int], touched: Set[str]
+                    was: dict[str, int], order: dict[str, int], touched: Set[str]
                     ) -> tuple[tuple[tuple[Source, tuple[Context, ...]], ...], Counter[str]]:
     """An entity's mentions by source, in the sources' order, and how often each wording is
-    used: its last record's with the touched sources' replaced (each put back by bisection)."""
+    used: its last record's (in the last order, `was`) with the touched sources' taken out
+    and put back in their places, each found by bisection."""
     quotes = Counter(dict(before.quoted_as))
-    kept = []
-    for item in before.mentions:
-        if item[0].id in touched:
-            quotes.subtract(c.quote for c in item[1])
-        else:
-            kept.append(item)
+    kept = list(before.mentions)
+    for sid in touched:
+        if sid in was:
+            at = bisect.bisect_left(kept, was[sid], key=lambda item: was[item[0].id])
+            if at < len(kept) and kept[at][0].id == sid:
+                quotes.subtract(c.quote for c in kept.pop(at)[1])
     for sid in sorted(touched & per_source.keys(), key=order.__getitem__):
         found = per_source[sid]
         quotes.update(c.quote for c in found)
