@@ -174,3 +174,39 @@ def test_a_year_that_is_also_a_report_number_gets_a_prefix() -> None:
     assert sum(p.count("again in 2017") for p in paragraphs) == 1
     _, _, plain = article(ents, date(2016, 9, 9), random.Random(0), 5)
     assert "prefix" not in plain[-1]
+
+
+def test_the_boilerplate_bench_says_which_set_is_missing(monkeypatch, tmp_path, capsys):
+    import boilerplate
+
+    monkeypatch.setattr(boilerplate, "DEV", tmp_path / "no-dev")
+    monkeypatch.setattr(boilerplate, "EVAL", tmp_path / "no-eval")
+    assert boilerplate.main([]) == 0
+    out = capsys.readouterr().out
+    assert f"no development set at {tmp_path / 'no-dev'}; skipped" in out
+    assert f"no evaluation corpus at {tmp_path / 'no-eval'}; skipped" in out
+
+
+def test_the_boilerplate_bench_runs_the_stripper_and_both_trafilatura_modes(tmp_path):
+    import boilerplate
+
+    article = " ".join(["The council voted on Tuesday to close the old bridge to traffic, "
+                        "citing cracks that engineers found in its supports last spring."] * 3)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Bridge closed</title></head><body><nav><a href='/'>Home</a> "
+        "<a href='/news'>News</a> <a href='/sport'>Sport</a></nav><article><h1>Bridge "
+        f"closed</h1><p>{article}</p><p>{article}</p></article><footer>Subscribe to our "
+        "newsletter</footer></body></html>", encoding="utf-8")
+    outs, took = boilerplate.strip_all(str(page), "html")
+    assert sorted(outs) == sorted(boilerplate.TOOLS) and took > 0
+    for text in outs.values():
+        assert "engineers found in its supports" in text and "Subscribe" not in text
+    plain = tmp_path / "page.txt"
+    other = ("Drivers will have to take the ring road until a new bridge opens, which the "
+             "council expects to happen in about three years if the money can be found.")
+    plain.write_text(f"News\nSport\n\n{article}\n\n{other}\n\nSubscribe to our newsletter\n",
+                     encoding="utf-8")
+    outs, _ = boilerplate.strip_all(str(plain), "text")
+    assert list(outs) == ["dossier"] and "engineers found" in outs["dossier"]
+    assert "Subscribe to our newsletter" not in outs["dossier"]
