@@ -644,10 +644,11 @@ TEMPORARY = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")
 """The temporary file an atomic write renames into place (edit.py's `_replace`)."""
 
 
-STEP_MS = 20
+STEP_MS = 10
 """How long the watcher waits for more changes after one (watchfiles' default is 50 ms): an
-editor's save (a temporary file written, then renamed into place) takes a few milliseconds,
-so 20 ms still gives one batch, and the rebuild starts sooner."""
+editor's save (a temporary file written, then renamed into place) takes a millisecond or two,
+so 10 ms still gives one batch, and the rebuild starts sooner. A save slower than that gives
+two rebuilds, the second of the finished file: the site is still the file's."""
 
 
 def watch(paths: list[Path], out: Path, changes: Changes, halt: threading.Event,
