@@ -364,8 +364,7 @@ class Record:
     def save(self) -> None:
         self.manifest.save(self.keys, self.changed)
         self.parts.save({s.id for s in self.project.sources})
-        record_digests(self.root, input_names(self.root, self.project.seeds,
-                                              self.project.seeds))
+        record_digests(self.root, input_names(self.root, self.project.seeds))
         lock = anchor_memory(self.project)
         if lock != self.project.remembered:
             save_lock(self.root, lock)

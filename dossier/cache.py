@@ -93,6 +93,13 @@ size, time and inode then, and its digest."""
 _RECALLED: set[str] = set()
 """The projects whose recorded digests this process has taken in."""
 
+_HASHED = [0]
+"""How many digests this process has taken (and kept) so far."""
+
+_RECORDED: dict[str, tuple[int, int]] = {}
+"""Each project's last record: _HASHED then, and how many files it held (unchanged: the
+record is not made again)."""
+
 DIGESTS_FILE = "digests.json"
 
 SETTLED_NS = 2_000_000_000
@@ -117,6 +124,7 @@ def file_digest(path: Path | str) -> str:
         return ""
     if time.time_ns() - stamp[1] > SETTLED_NS:
         _DIGESTS[name] = (stamp, found)
+        _HASHED[0] += 1
     return found
 
 
@@ -140,8 +148,12 @@ def recall_digests(root: Path) -> None:
 
 def record_digests(root: Path, names: list[str]) -> None:
     """Record the digests of these input files (of this project) for the next build's
-    `recall_digests`; written only when it would change."""
+    `recall_digests`; made only when a file was hashed or one came or went since the last
+    record, written only when it changed."""
     base, files = str(root), {}
+    if _RECORDED.get(base) == (_HASHED[0], len(names)):
+        return
+    _RECORDED[base] = (_HASHED[0], len(names))
     for name in names:
         held = _DIGESTS.get(name)
         if held is not None and name.startswith(base + os.sep):

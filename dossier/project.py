@@ -219,10 +219,12 @@ def _load(root: Path, read: Read, sids: list[str], write_cache: bool) -> int:
     return len(todo)
 
 
-def input_names(root: Path, seeds: dict[str, Path], sids: Iterable[str]) -> list[str]:
-    """The files each of these sources is read from, by name: its seed, its annotations."""
+def input_names(root: Path, seeds: dict[str, Path], sids: Iterable[str] | None = None
+                ) -> list[str]:
+    """The files each of these sources (all of them by default) is read from, by name: its
+    seed, its annotations."""
     annotations = str(annotation_path(root, "x").parent)
-    return [name for sid in sids
+    return [name for sid in (seeds if sids is None else sids)
             for name in (str(seeds[sid]), os.path.join(annotations, f"{sid}.yaml"))]
 
 
