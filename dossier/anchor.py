@@ -14,7 +14,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from functools import lru_cache
 
 from . import dates, relocate
@@ -504,13 +504,18 @@ def answer_key(claim: ClaimSpec, spec: AnswerSpec) -> str:
 def anchor_claims(claims: tuple[ClaimSpec, ...], sources: Mapping[str, tuple[Text, SourceMeta]],
                   entities: dict[str, Entity], problems: Problems,
                   memory: dict[str, dict[str, Memory]] | None = None,
-                  tally: Counter[str] | None = None) -> tuple[Claim, ...]:
-    """Anchor each answer of each claim in the text of the source that gives it."""
+                  tally: Counter[str] | None = None, seeds: Container[str] = ()
+                  ) -> tuple[Claim, ...]:
+    """Anchor each answer of each claim in the text of the source that gives it. An answer
+    from a seed that exists but could not be read (`seeds`: every seed's id) is left out
+    without a word: what stopped that seed is reported already."""
     memory = memory or {}
     out = []
     for claim in claims:
         answers = []
         for spec in claim.answers:
+            if spec.source not in sources and spec.source in seeds:
+                continue
             if spec.source not in sources:
                 close = difflib.get_close_matches(spec.source, list(sources), n=1)
                 problems.error(spec.where, f"unknown source '{spec.source}'" + (

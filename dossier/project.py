@@ -245,7 +245,7 @@ def _assemble(root: Path, read: Read, problems: Problems, sids: list[str]) -> Pr
         {s.id: read.keys[s.id] for s in sources}
     memory, tally = load_lock(root), +read.total
     claims = anchor_claims(read_claims(root, problems), Texts(sources), head.entities,
-                           problems, memory, tally)
+                           problems, memory, tally, head.seeds)
     now = {sid: found[2] for sid, found in read.found.items()}
     return Project(head.dossier, head.entities, head.seeds, list(sources), complete, tally,
                    dict(keys), claims, now, memory)

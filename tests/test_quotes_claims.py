@@ -130,6 +130,16 @@ def test_unknown_speaker_and_unknown_source_are_errors(mini):
             in err)
 
 
+def test_a_claim_citing_a_source_whose_annotations_are_broken_names_only_that_file(quoted):
+    """The broken file is the one error: the claims that cite its source do not add an
+    'unknown source' each (the seed is there; its annotations could not be read)."""
+    append(quoted / "content/sources/beta.yaml", "headline: [broken\n")
+    code, err = build_quietly(quoted)
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert code == 1 and len(errors) == 1
+    assert errors[0].startswith("content/sources/beta.yaml:") and "YAML syntax" in errors[0]
+
+
 def test_a_claim_whose_passage_no_longer_anchors_is_reported_by_check(quoted):
     seed = quoted / "seeds/beta.txt"
     seed.write_text(seed.read_text().replace("was buried in Tehran", "was laid to rest in "
